@@ -1,0 +1,1 @@
+"""Implementations of the core's ports: SQL, Slack, sign-in, job queues, in-memory."""

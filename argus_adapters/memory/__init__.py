@@ -1,0 +1,28 @@
+"""In-memory adapters for every port: for tests and for embedding the core with no servers.
+
+>>> store = InMemoryStore()
+>>> uow = InMemoryUnitOfWork(store)
+"""
+
+from argus_adapters.memory.dashboard import InMemoryDashboardQueries
+from argus_adapters.memory.providers import (
+    FakeIdentityProvider,
+    InMemoryJobQueue,
+    ManualClock,
+    RecordingChatNotifier,
+    StaticCategorizer,
+    StaticRcaProvider,
+)
+from argus_adapters.memory.store import InMemoryStore, InMemoryUnitOfWork
+
+__all__ = [
+    "FakeIdentityProvider",
+    "InMemoryDashboardQueries",
+    "InMemoryJobQueue",
+    "InMemoryStore",
+    "InMemoryUnitOfWork",
+    "ManualClock",
+    "RecordingChatNotifier",
+    "StaticCategorizer",
+    "StaticRcaProvider",
+]

@@ -1,0 +1,337 @@
+"""An in-memory database: repositories and a unit of work over plain dicts.
+
+One unit of work runs at a time (like SQLite's single writer), so concurrent reports
+queue up instead of piling onto one person; leaving without ``commit()`` restores the
+state from before the unit began.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Self, TypeVar
+from uuid import UUID
+
+import msgspec
+
+from argus_core.domain.errors import NotFound
+from argus_core.domain.events import DomainEvent
+from argus_core.domain.history import HistoryEntry
+from argus_core.domain.issue import Issue
+from argus_core.domain.people import User
+from argus_core.domain.team import Member, Team
+from argus_core.lifecycle import WorkloadDelta
+from argus_core.queries import AssignableMember, IssueQuery, Page, search_terms
+
+
+@dataclass
+class InMemoryStore:
+    """Everything the in-memory adapters keep, shared by every unit of work."""
+
+    issues: dict[UUID, Issue] = field(default_factory=dict)
+    teams: dict[UUID, Team] = field(default_factory=dict)
+    members: dict[UUID, Member] = field(default_factory=dict)
+    history: list[HistoryEntry] = field(default_factory=list)
+    users: dict[str, User] = field(default_factory=dict)
+    events: list[DomainEvent] = field(default_factory=list)
+    last_number: int = 0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def snapshot(self) -> tuple[object, ...]:
+        """A copy of the state to restore on rollback (values are immutable)."""
+        return (
+            dict(self.issues),
+            dict(self.teams),
+            dict(self.members),
+            list(self.history),
+            dict(self.users),
+            list(self.events),
+            self.last_number,
+        )
+
+    def restore(self, state: tuple[object, ...]) -> None:
+        """Put back a :meth:`snapshot`; numbers handed out stay used, as with a sequence."""
+        (self.issues, self.teams, self.members, self.history, self.users, self.events, _) = state  # type: ignore[assignment]
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _get(table: dict[K, V], key: K, what: str) -> V:
+    try:
+        return table[key]
+    except KeyError:
+        raise NotFound(f"No {what} with id {key}.") from None
+
+
+class InMemoryIssueRepository:
+    """Issues in a dict, filtered and searched in Python."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    async def next_number(self) -> int:
+        self.store.last_number += 1
+        return self.store.last_number
+
+    async def add(self, issue: Issue) -> None:
+        self.store.issues[issue.id] = issue
+
+    async def get(self, issue_id: UUID) -> Issue:
+        return _get(self.store.issues, issue_id, "issue")
+
+    async def save(self, issue: Issue) -> None:
+        await self.get(issue.id)
+        self.store.issues[issue.id] = issue
+
+    async def list(self, query: IssueQuery) -> Page[Issue]:
+        terms = query.search_terms
+        found = [i for i in self.store.issues.values() if _matches(i, query, terms)]
+        found.sort(key=lambda i: (i.created_at, i.id), reverse=True)
+        items = found[query.offset : query.offset + query.per_page]
+        return Page(items=items, total=len(found), page=query.page, per_page=query.per_page)
+
+    async def count_active(self, team_id: UUID) -> int:
+        return sum(
+            1 for i in self.store.issues.values() if i.team_id == team_id and i.status.is_active
+        )
+
+    async def count_active_for_member(self, member_id: UUID) -> int:
+        return sum(
+            1
+            for i in self.store.issues.values()
+            if member_id in i.assignee_ids and i.status.is_active
+        )
+
+    async def reminder_candidates(self, now: datetime, limit: int) -> Sequence[Issue]:
+        active = [
+            i
+            for i in self.store.issues.values()
+            if i.status.is_active and not i.notifications_muted and i.last_activity_at <= now
+        ]
+        active.sort(key=lambda i: i.last_activity_at)
+        return active[:limit]
+
+    async def mark_reminded(self, issue_id: UUID, previous: datetime | None, now: datetime) -> bool:
+        issue = await self.get(issue_id)
+        if issue.last_reminded_at != previous:
+            return False
+        self.store.issues[issue_id] = msgspec.structs.replace(issue, last_reminded_at=now)
+        return True
+
+
+def _matches(issue: Issue, query: IssueQuery, terms: tuple[str, ...]) -> bool:
+    if query.status is not None and issue.status is not query.status:
+        return False
+    if query.priority is not None and issue.priority is not query.priority:
+        return False
+    if query.team_id is not None and issue.team_id != query.team_id:
+        return False
+    if query.assignee_ids is not None and not query.assignee_ids & set(issue.assignee_ids):
+        return False
+    if query.reported_by_email is not None and (
+        (issue.reporter.email or "").lower() != query.reported_by_email.lower()
+    ):
+        return False
+    if terms:
+        words = search_terms(f"{issue.title} {issue.description}")
+        return all(any(w.startswith(t) for w in words) for t in terms)
+    return True
+
+
+class InMemoryTeamRepository:
+    """Teams in a dict."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    async def add(self, team: Team) -> None:
+        self.store.teams[team.id] = team
+
+    async def get(self, team_id: UUID) -> Team:
+        return _get(self.store.teams, team_id, "team")
+
+    async def find_by_name(self, name: str) -> Team | None:
+        wanted = name.strip().casefold()
+        return next((t for t in self.store.teams.values() if t.name.casefold() == wanted), None)
+
+    async def save(self, team: Team) -> None:
+        await self.get(team.id)
+        self.store.teams[team.id] = team
+
+    async def delete(self, team_id: UUID) -> None:
+        await self.get(team_id)
+        del self.store.teams[team_id]
+        for member in [m for m in self.store.members.values() if m.team_id == team_id]:
+            del self.store.members[member.id]
+
+    async def list(self) -> Sequence[Team]:
+        return sorted(self.store.teams.values(), key=lambda t: t.name.casefold())
+
+
+class InMemoryMemberRepository:
+    """Member rows in a dict; counters move only through :meth:`apply_workload`."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    async def add(self, member: Member) -> None:
+        self.store.members[member.id] = member
+
+    async def get(self, member_id: UUID) -> Member:
+        return _get(self.store.members, member_id, "member")
+
+    async def save(self, member: Member) -> None:
+        current = await self.get(member.id)
+        self.store.members[member.id] = msgspec.structs.replace(
+            member,
+            open_issue_count=current.open_issue_count,
+            total_assigned_count=current.total_assigned_count,
+            last_assigned_at=current.last_assigned_at,
+        )
+
+    async def delete(self, member_id: UUID) -> None:
+        await self.get(member_id)
+        del self.store.members[member_id]
+
+    async def list(self, team_id: UUID | None = None) -> Sequence[Member]:
+        members = [m for m in self.store.members.values() if team_id in (None, m.team_id)]
+        return sorted(members, key=lambda m: (m.name.casefold(), m.id))
+
+    async def for_assignment(self, team_id: UUID) -> Sequence[Member]:
+        return await self.list(team_id)
+
+    async def find_by_person(
+        self, email: str | None, slack_user_id: str | None
+    ) -> Sequence[Member]:
+        email = (email or "").lower() or None
+        return [
+            m
+            for m in await self.list()
+            if (email and (m.email or "").lower() == email)
+            or (slack_user_id and m.slack_user_id == slack_user_id)
+        ]
+
+    async def apply_workload(self, deltas: Sequence[WorkloadDelta]) -> None:
+        for delta in deltas:
+            member = self.store.members.get(delta.member_id)
+            if member is None:
+                continue  # a removed member keeps no counters
+            last = member.last_assigned_at
+            if delta.assigned_at is not None and (last is None or delta.assigned_at > last):
+                last = delta.assigned_at
+            self.store.members[member.id] = msgspec.structs.replace(
+                member,
+                open_issue_count=member.open_issue_count + delta.open_delta,
+                total_assigned_count=member.total_assigned_count + delta.assigned_delta,
+                last_assigned_at=last,
+            )
+
+    async def assignable(self) -> Sequence[AssignableMember]:
+        teams = self.store.teams
+        rows = [
+            AssignableMember(
+                id=m.id,
+                name=m.name,
+                email=m.email,
+                slack_user_id=m.slack_user_id,
+                team_id=m.team_id,
+                team_name=teams[m.team_id].name,
+            )
+            for m in self.store.members.values()
+            if m.is_active and m.team_id in teams
+        ]
+        return sorted(rows, key=lambda r: (r.team_name.casefold(), r.name.casefold(), r.id))
+
+
+class InMemoryHistoryRepository:
+    """The audit trail as an append-only list."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    async def add(self, entries: Sequence[HistoryEntry]) -> None:
+        self.store.history.extend(entries)
+
+    async def for_issue(self, issue_id: UUID) -> Sequence[HistoryEntry]:
+        return [e for e in reversed(self.store.history) if e.issue_id == issue_id]
+
+    async def recent(self, limit: int) -> Sequence[HistoryEntry]:
+        return list(itertools.islice(reversed(self.store.history), limit))
+
+
+class InMemoryUserRepository:
+    """Users by lower-case email."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    async def get_by_email(self, email: str) -> User | None:
+        return self.store.users.get(email.lower())
+
+    async def add(self, user: User) -> None:
+        self.store.users[user.email.lower()] = user
+
+    async def save(self, user: User) -> None:
+        self.store.users[user.email.lower()] = user
+
+
+class InMemoryOutbox:
+    """Events staged in the unit of work, published to the store on commit."""
+
+    def __init__(self) -> None:
+        self.pending: list[DomainEvent] = []
+
+    async def record(self, events: Sequence[DomainEvent]) -> None:
+        self.pending.extend(events)
+
+
+class InMemoryUnitOfWork:
+    """A transaction over an :class:`InMemoryStore`; one runs at a time per store."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+        self.issues = InMemoryIssueRepository(store)
+        self.teams = InMemoryTeamRepository(store)
+        self.members = InMemoryMemberRepository(store)
+        self.history = InMemoryHistoryRepository(store)
+        self.users = InMemoryUserRepository(store)
+        self.outbox = InMemoryOutbox()
+        self._snapshot: tuple[object, ...] | None = None
+        self.commits = 0
+
+    async def __aenter__(self) -> Self:
+        if self._snapshot is not None:
+            raise RuntimeError("this unit of work is already in progress")
+        await self.store.lock.acquire()
+        self._snapshot = self.store.snapshot()
+        self.outbox.pending.clear()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.rollback()
+        finally:
+            self._snapshot = None
+            self.store.lock.release()
+
+    async def commit(self) -> None:
+        self.store.events.extend(self.outbox.pending)
+        self.outbox.pending.clear()
+        self._snapshot = self.store.snapshot()
+        self.commits += 1
+
+    async def rollback(self) -> None:
+        if self._snapshot is not None:
+            self.store.restore(self._snapshot)
+        self.outbox.pending.clear()

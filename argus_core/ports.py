@@ -1,0 +1,333 @@
+"""Ports: what the core needs from the outside world, as Protocols.
+
+Adapters are named technology + port (``SqlIssueRepository``, ``SlackChatNotifier``);
+every port has an in-memory implementation in ``argus_adapters.memory``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+from uuid import UUID
+
+import msgspec
+
+from argus_core.domain.events import DomainEvent
+from argus_core.domain.history import HistoryEntry
+from argus_core.domain.issue import Issue, Rca, RcaProgress
+from argus_core.domain.people import User
+from argus_core.domain.team import Member, Team
+from argus_core.domain.values import CategorySet, Priority, Status
+from argus_core.lifecycle import WorkloadDelta
+from argus_core.queries import AssignableMember, DashboardStats, IssueQuery, Page, TeamStats
+
+# --------------------------------------------------------------------------- repositories
+
+
+class IssueRepository(Protocol):
+    """Issues by id; numbers are allocated here and never reused."""
+
+    async def next_number(self) -> int:
+        """Allocate the next human number (``#123``)."""
+        ...
+
+    async def add(self, issue: Issue) -> None:
+        """Store a new issue."""
+        ...
+
+    async def get(self, issue_id: UUID) -> Issue:
+        """The issue, or :class:`~argus_core.domain.errors.NotFound`."""
+        ...
+
+    async def save(self, issue: Issue) -> None:
+        """Store the new state of an existing issue."""
+        ...
+
+    async def list(self, query: IssueQuery) -> Page[Issue]:
+        """Issues matching ``query``, newest first (ties by id), one page of them."""
+        ...
+
+    async def count_active(self, team_id: UUID) -> int:
+        """How many open or in-progress issues ``team_id`` owns."""
+        ...
+
+    async def count_active_for_member(self, member_id: UUID) -> int:
+        """How many open or in-progress issues ``member_id`` is assigned to."""
+        ...
+
+    async def reminder_candidates(self, now: datetime, limit: int) -> Sequence[Issue]:
+        """Active, unmuted issues that may be due for a reminder at ``now``.
+
+        May return some that are not due; the caller applies the reminder rules.
+        """
+        ...
+
+    async def mark_reminded(self, issue_id: UUID, previous: datetime | None, now: datetime) -> bool:
+        """Set ``last_reminded_at`` to ``now`` only if it is still ``previous``.
+
+        Returns False when another worker got there first, so a reminder never goes out
+        twice for one period.
+        """
+        ...
+
+
+class TeamRepository(Protocol):
+    """Teams by id and by name (names are unique, case-insensitively)."""
+
+    async def add(self, team: Team) -> None:
+        """Store a new team."""
+        ...
+
+    async def get(self, team_id: UUID) -> Team:
+        """The team, or :class:`~argus_core.domain.errors.NotFound`."""
+        ...
+
+    async def find_by_name(self, name: str) -> Team | None:
+        """The team called ``name`` (any case), if any."""
+        ...
+
+    async def save(self, team: Team) -> None:
+        """Store the new state of a team."""
+        ...
+
+    async def delete(self, team_id: UUID) -> None:
+        """Remove a team and its member rows."""
+        ...
+
+    async def list(self) -> Sequence[Team]:
+        """Every team, by name."""
+        ...
+
+
+class MemberRepository(Protocol):
+    """Member rows (a person's membership of one team) and their workload counters."""
+
+    async def add(self, member: Member) -> None:
+        """Store a new member row."""
+        ...
+
+    async def get(self, member_id: UUID) -> Member:
+        """The member, or :class:`~argus_core.domain.errors.NotFound`."""
+        ...
+
+    async def save(self, member: Member) -> None:
+        """Store edited fields; the workload counters are left as they are."""
+        ...
+
+    async def delete(self, member_id: UUID) -> None:
+        """Remove a member row."""
+        ...
+
+    async def list(self, team_id: UUID | None = None) -> Sequence[Member]:
+        """Members of ``team_id`` (or of every team), by name."""
+        ...
+
+    async def for_assignment(self, team_id: UUID) -> Sequence[Member]:
+        """The team's members, locked until commit so concurrent reports queue up."""
+        ...
+
+    async def find_by_person(
+        self, email: str | None, slack_user_id: str | None
+    ) -> Sequence[Member]:
+        """Every member row of the person with this email or Slack id."""
+        ...
+
+    async def apply_workload(self, deltas: Sequence[WorkloadDelta]) -> None:
+        """Move counters by the deltas atomically (no read-modify-write)."""
+        ...
+
+    async def assignable(self) -> Sequence[AssignableMember]:
+        """Active members with their team names, by team then name."""
+        ...
+
+
+class HistoryRepository(Protocol):
+    """The append-only audit trail."""
+
+    async def add(self, entries: Sequence[HistoryEntry]) -> None:
+        """Append entries."""
+        ...
+
+    async def for_issue(self, issue_id: UUID) -> Sequence[HistoryEntry]:
+        """An issue's history, newest first."""
+        ...
+
+    async def recent(self, limit: int) -> Sequence[HistoryEntry]:
+        """The latest entries across all issues, newest first."""
+        ...
+
+
+class UserRepository(Protocol):
+    """Signed-in people."""
+
+    async def get_by_email(self, email: str) -> User | None:
+        """The user with this email (any case), if any."""
+        ...
+
+    async def add(self, user: User) -> None:
+        """Store a new user."""
+        ...
+
+    async def save(self, user: User) -> None:
+        """Store the new state of a user."""
+        ...
+
+
+class Outbox(Protocol):
+    """Domain events stored with the change that caused them, delivered later by jobs."""
+
+    async def record(self, events: Sequence[DomainEvent]) -> None:
+        """Store events in the current transaction."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository; leaving without ``commit()`` rolls back."""
+
+    issues: IssueRepository
+    teams: TeamRepository
+    members: MemberRepository
+    history: HistoryRepository
+    users: UserRepository
+    outbox: Outbox
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None:
+        """Make everything done in this unit durable."""
+        ...
+
+    async def rollback(self) -> None:
+        """Forget everything done in this unit."""
+        ...
+
+
+class DashboardQueries(Protocol):
+    """Aggregates for the dashboard, cheap enough to call on every page load."""
+
+    async def stats(self) -> DashboardStats:
+        """Counts across all issues."""
+        ...
+
+    async def team_stats(self) -> Sequence[TeamStats]:
+        """Counts per team, by team name."""
+        ...
+
+
+# --------------------------------------------------------------------------- providers
+
+
+class TeamBrief(msgspec.Struct, frozen=True, kw_only=True):
+    """What triage knows of a team."""
+
+    name: str
+    description: str = ""
+
+
+class TriageRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """What a categorizer is asked about: the report and the choices it may make."""
+
+    title: str
+    description: str
+    teams: tuple[TeamBrief, ...]
+    categories: CategorySet
+
+
+class Triage(msgspec.Struct, frozen=True, kw_only=True):
+    """A categorizer's answer; unknown team or category names fall back, never guess."""
+
+    title: str | None = None
+    priority: Priority = Priority.MEDIUM
+    category: str = "other"
+    team_name: str | None = None
+    reasoning: str = ""
+    confidence: float | None = None
+
+
+class Categorizer(Protocol):
+    """Works out priority, category and team of a report; None means "no opinion"."""
+
+    name: str
+
+    async def categorize(self, request: TriageRequest) -> Triage | None:
+        """Answer for ``request``, or None to let the next categorizer try."""
+        ...
+
+
+ProgressSink = Callable[[RcaProgress], Awaitable[None]]
+"""Where an RCA provider reports its progress (streamed to the dashboard)."""
+
+
+class RcaProvider(Protocol):
+    """Investigates an issue's root cause; None or an empty result passes to the next."""
+
+    name: str
+
+    async def investigate(self, issue: Issue, progress: ProgressSink) -> Rca | None:
+        """The analysis of ``issue``, or None."""
+        ...
+
+
+class ChatNotifier(Protocol):
+    """Posts to the chat tool (Slack) where the issue lives."""
+
+    async def post_in_thread(
+        self, channel_id: str, thread_ts: str, text: str, *, idempotency_key: str
+    ) -> str:
+        """Post once per ``idempotency_key`` (a retry finds the earlier post); returns its ts."""
+        ...
+
+    async def send_direct_message(self, user_id: str, text: str, *, idempotency_key: str) -> None:
+        """Send a DM once per ``idempotency_key``."""
+        ...
+
+    async def show_status(self, channel_id: str, message_ts: str, status: Status) -> None:
+        """Swap the status emoji on the reported message."""
+        ...
+
+
+class JobQueue(Protocol):
+    """Runs work later, with retries; a job with a key already queued is not queued twice."""
+
+    async def enqueue(
+        self, job: str, payload: Mapping[str, Any], *, key: str, delay_seconds: float = 0
+    ) -> None:
+        """Queue ``job`` with ``payload`` under the dedupe ``key``."""
+        ...
+
+
+class Identity(msgspec.Struct, frozen=True, kw_only=True):
+    """Who an identity provider says signed in."""
+
+    email: str
+    name: str
+    email_verified: bool
+
+
+class IdentityProvider(Protocol):
+    """Signs people in (Google OAuth; a fake in tests)."""
+
+    def authorization_url(self, *, state: str, code_challenge: str) -> str:
+        """Where to send the browser to sign in."""
+        ...
+
+    async def exchange(self, *, code: str, code_verifier: str) -> Identity:
+        """Trade an authorization code for the signed-in identity."""
+        ...
+
+
+class Clock(Protocol):
+    """The current time, always timezone-aware."""
+
+    def now(self) -> datetime:
+        """Now, in UTC."""
+        ...

@@ -1,0 +1,106 @@
+"""Read-side values: issue list queries, pages and dashboard figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Generic, TypeVar
+from uuid import UUID
+
+import msgspec
+
+from argus_core.domain.errors import InvalidInput
+from argus_core.domain.values import Priority, Status
+
+T = TypeVar("T")
+
+MAX_PER_PAGE = 100
+MAX_SEARCH_LENGTH = 200
+
+
+class IssueQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """Filters of the issue list; every filter given must match.
+
+    ``assignee_ids`` matches any assignee, not only the primary one (``mine`` passes the
+    actor's member ids). ``search`` matches each of its words, case-insensitively, as the
+    start of a word of the title or description; its text is data, never a pattern.
+    """
+
+    status: Status | None = None
+    priority: Priority | None = None
+    team_id: UUID | None = None
+    assignee_ids: frozenset[UUID] | None = None
+    reported_by_email: str | None = None
+    search: str | None = None
+    page: int = 1
+    per_page: int = 20
+
+    def __post_init__(self) -> None:
+        if self.page < 1:
+            raise InvalidInput("page starts at 1.")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise InvalidInput(f"per_page must be between 1 and {MAX_PER_PAGE}.")
+        if self.search is not None and len(self.search) > MAX_SEARCH_LENGTH:
+            raise InvalidInput(f"search is longer than {MAX_SEARCH_LENGTH} characters.")
+
+    @property
+    def offset(self) -> int:
+        """Rows to skip for this page."""
+        return (self.page - 1) * self.per_page
+
+    @property
+    def search_terms(self) -> tuple[str, ...]:
+        """The search text as lower-case words (punctuation separates words)."""
+        return search_terms(self.search or "")
+
+
+def search_terms(text: str) -> tuple[str, ...]:
+    """Split text into lower-case words; anything but letters and digits separates them."""
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in text.lower())
+    return tuple(cleaned.split())
+
+
+class Page(msgspec.Struct, Generic[T], frozen=True, kw_only=True):
+    """One page of a list, newest first, with the total count of matches."""
+
+    items: Sequence[T]
+    total: int
+    page: int
+    per_page: int
+
+
+class DashboardStats(msgspec.Struct, frozen=True, kw_only=True):
+    """Counts across all issues, and the mean time to resolve in hours."""
+
+    total_issues: int
+    open_issues: int
+    in_progress_issues: int
+    resolved_issues: int
+    critical_issues: int
+    avg_resolution_hours: float | None
+
+
+class TeamStats(msgspec.Struct, frozen=True, kw_only=True):
+    """Per-team counts and mean time to resolve in hours."""
+
+    team_id: UUID
+    team_name: str
+    open_count: int
+    resolved_count: int
+    avg_resolution_hours: float | None
+
+
+class AssignableMember(msgspec.Struct, frozen=True, kw_only=True):
+    """An active member someone may assign, with the team it belongs to."""
+
+    id: UUID
+    name: str
+    email: str | None
+    slack_user_id: str | None
+    team_id: UUID
+    team_name: str
+
+
+def hours_between(start: datetime, end: datetime) -> float:
+    """Elapsed hours from ``start`` to ``end``."""
+    return (end - start).total_seconds() / 3600

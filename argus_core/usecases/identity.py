@@ -1,0 +1,67 @@
+"""Who is asking: users and the roles they hold, re-read on every request."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+import msgspec
+
+from argus_core.domain.errors import PermissionDenied
+from argus_core.domain.people import Actor, Membership, User
+from argus_core.ports import Identity, UnitOfWork
+
+
+class IdentityService:
+    """Signs people in and builds the :class:`Actor` for each request."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        admin_emails: Iterable[str] = (),
+        allowed_domain: str | None = None,
+    ) -> None:
+        self.uow = uow
+        self.admin_emails = frozenset(e.strip().lower() for e in admin_emails if e.strip())
+        self.allowed_domain = (allowed_domain or "").strip().lower() or None
+
+    async def sign_in(self, identity: Identity) -> User:
+        """Accept a verified identity from an allowed domain and remember the user."""
+        email = identity.email.strip().lower()
+        if not identity.email_verified:
+            raise PermissionDenied("This Google account's email address is not verified.")
+        if self.allowed_domain and not email.endswith("@" + self.allowed_domain):
+            raise PermissionDenied(f"Only {self.allowed_domain} accounts may sign in.")
+        async with self.uow:
+            user = await self.uow.users.get_by_email(email)
+            is_admin = email in self.admin_emails
+            if user is None:
+                user = User(id=uuid.uuid4(), email=email, name=identity.name, is_admin=is_admin)
+                await self.uow.users.add(user)
+            else:
+                user = msgspec.structs.replace(
+                    user, name=identity.name or user.name, is_admin=is_admin
+                )
+                await self.uow.users.save(user)
+            await self.uow.commit()
+            return user
+
+    async def actor(self, email: str) -> Actor:
+        """The actor for a signed-in email, with roles as they are now in the database."""
+        email = email.strip().lower()
+        async with self.uow:
+            user = await self.uow.users.get_by_email(email)
+            members = await self.uow.members.find_by_person(
+                email, user.slack_user_id if user else None
+            )
+        return Actor(
+            name=(user.name if user and user.name else email),
+            email=email,
+            user_id=user.id if user else None,
+            is_admin=email in self.admin_emails or bool(user and user.is_admin),
+            memberships=tuple(
+                Membership(member_id=m.id, team_id=m.team_id, role=m.role)
+                for m in members
+                if m.is_active
+            ),
+        )

@@ -1,0 +1,1 @@
+"""Plugin hooks and built-in plugins (categorizers, RCA providers, notifiers)."""

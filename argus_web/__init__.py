@@ -1,0 +1,1 @@
+"""The Litestar web app, CLI and worker entry points."""
