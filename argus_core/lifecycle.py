@@ -244,11 +244,18 @@ def assign(
     return Change(issue=changed, history=(entry,), workload=workload, events=(event,))
 
 
-def move_to_team(issue: Issue, team_id: UUID | None, *, by: str, now: datetime) -> Change:
+def move_to_team(
+    issue: Issue,
+    team_id: UUID | None,
+    *,
+    names: Mapping[UUID, str],
+    by: str,
+    now: datetime,
+) -> Change:
     """Give the issue to another team; its assignees (members of the old team) are removed."""
     if team_id == issue.team_id:
         return Change(issue=issue)
-    unassigned = assign(issue, (), names={}, by=by, now=now)
+    unassigned = assign(issue, (), names=names, by=by, now=now)
     moved = msgspec.structs.replace(unassigned.issue, team_id=team_id, updated_at=now)
     entry = history_entry(
         issue, HistoryAction.UPDATED_TEAM_ID, issue.team_id, team_id, by=by, now=now

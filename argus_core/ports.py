@@ -46,7 +46,7 @@ class IssueRepository(Protocol):
         ...
 
     async def list(self, query: IssueQuery) -> Page[Issue]:
-        """Issues matching ``query``, newest first (ties by id), one page of them."""
+        """Issues matching ``query``, newest first (ties: higher number first), one page."""
         ...
 
     async def count_active(self, team_id: UUID) -> int:

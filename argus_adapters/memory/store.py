@@ -92,7 +92,7 @@ class InMemoryIssueRepository:
     async def list(self, query: IssueQuery) -> Page[Issue]:
         terms = query.search_terms
         found = [i for i in self.store.issues.values() if _matches(i, query, terms)]
-        found.sort(key=lambda i: (i.created_at, i.id), reverse=True)
+        found.sort(key=lambda i: (i.created_at, i.number), reverse=True)
         items = found[query.offset : query.offset + query.per_page]
         return Page(items=items, total=len(found), page=query.page, per_page=query.per_page)
 

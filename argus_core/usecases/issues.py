@@ -172,7 +172,8 @@ class IssueService:
             )
             change = edit(issue, edits, by=SYSTEM_NAME, now=now)
             if issue.team_id is None and team is not None:
-                change = change.then(move_to_team(change.issue, team.id, by=SYSTEM_NAME, now=now))
+                moved = move_to_team(change.issue, team.id, names={}, by=SYSTEM_NAME, now=now)
+                change = change.then(moved)
             categorization = Categorization(
                 provider=provider,
                 title=change.issue.title,
@@ -203,7 +204,8 @@ class IssueService:
             if new_team != issue.team_id:
                 if new_team is not None:
                     await self.uow.teams.get(new_team)
-                change = move_to_team(issue, new_team, by=actor.name, now=now)
+                names = await member_names(self.uow, issue.assignee_ids)
+                change = move_to_team(issue, new_team, names=names, by=actor.name, now=now)
             wanted = _wanted_assignees(change.issue, patch)
             if wanted is not None:
                 change = change.then(await self._assign(change.issue, wanted, actor, now))

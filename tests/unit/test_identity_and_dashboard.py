@@ -1,0 +1,74 @@
+"""Sign-in, roles re-read per request, and the dashboard's figures."""
+
+import pytest
+
+from argus_adapters.memory import InMemoryDashboardQueries
+from argus_core.domain.errors import InvalidInput, PermissionDenied
+from argus_core.domain.values import MemberRole, Priority, Status
+from argus_core.policy import Action, decide
+from argus_core.ports import Identity
+from argus_core.usecases.dashboard import DashboardService
+from argus_core.usecases.identity import IdentityService
+from argus_core.usecases.teams import MemberPatch
+from tests.unit.world import ADMIN, VIEWER, World
+
+
+def identity(email: str, verified: bool = True) -> Identity:
+    return Identity(email=email, name=email.split("@")[0].title(), email_verified=verified)
+
+
+async def test_sign_in_rules_and_admins() -> None:
+    world = World()
+    service = IdentityService(world.uow(), ["Admin@Example.com"], "example.com")
+    with pytest.raises(PermissionDenied, match="not verified"):
+        await service.sign_in(identity("a@example.com", verified=False))
+    with pytest.raises(PermissionDenied, match=r"example\.com accounts"):
+        await service.sign_in(identity("a@evil.com"))
+    with pytest.raises(PermissionDenied):
+        await service.sign_in(identity("a@notexample.com"))
+    user = await service.sign_in(identity("ADMIN@example.com"))
+    assert (user.email, user.is_admin) == ("admin@example.com", True)
+    again = await service.sign_in(identity("admin@example.com"))
+    assert again.id == user.id
+
+
+async def test_roles_come_from_memberships_as_they_are_now() -> None:
+    world = World()
+    service = IdentityService(world.uow())
+    team = await world.team()
+    alice = await world.member(team, "Alice")
+    actor = await service.actor("alice@example.com")
+    assert actor.roles == {team.id: MemberRole.AGENT}
+    assert decide(actor, Action.CREATE_ISSUE).allowed
+    await world.teams.update_member(ADMIN, alice.id, MemberPatch(role=MemberRole.MANAGER))
+    assert (await service.actor("alice@example.com")).roles == {team.id: MemberRole.MANAGER}
+    await world.teams.update_member(ADMIN, alice.id, MemberPatch(is_active=False))
+    viewer = await service.actor("alice@example.com")
+    assert viewer.memberships == ()
+    assert not decide(viewer, Action.CREATE_ISSUE).allowed
+
+
+async def test_dashboard_figures() -> None:
+    world = World()
+    dashboard = DashboardService(world.uow(), InMemoryDashboardQueries(world.store))
+    payments = await world.team("Payments")
+    await world.member(payments, "Alice")
+    quick = await world.report(payments, "quick")
+    await world.report(payments, "urgent", priority=Priority.CRITICAL)
+    started = await world.report(payments, "started")
+    await world.issues.change_status(ADMIN, started.id, Status.IN_PROGRESS)
+    world.clock.advance(hours=3)
+    await world.issues.resolve(ADMIN, quick.id, "fixed")
+    stats = await dashboard.stats(VIEWER)
+    assert (stats.total_issues, stats.open_issues, stats.in_progress_issues) == (3, 1, 1)
+    assert (stats.resolved_issues, stats.critical_issues) == (1, 1)
+    assert stats.avg_resolution_hours == 3.0
+    (row,) = await dashboard.team_stats(VIEWER)
+    assert (row.team_name, row.open_count, row.resolved_count) == ("Payments", 2, 1)
+    recent = await dashboard.recent_activity(VIEWER, 2)
+    assert [h.action for h in recent] == ["resolution_notes", "resolved"]
+    with pytest.raises(InvalidInput):
+        await dashboard.recent_activity(VIEWER, 21)
+    fresh = World()
+    empty = await DashboardService(fresh.uow(), InMemoryDashboardQueries(fresh.store)).stats(VIEWER)
+    assert (empty.total_issues, empty.avg_resolution_hours) == (0, None)

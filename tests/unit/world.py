@@ -1,0 +1,79 @@
+"""A small world of teams and people built through the use cases, for unit tests."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from argus_adapters.memory import InMemoryStore, InMemoryUnitOfWork, ManualClock
+from argus_core.domain.issue import Issue
+from argus_core.domain.people import Actor, Membership
+from argus_core.domain.team import Member, Team
+from argus_core.domain.values import MemberRole
+from argus_core.usecases.issues import IssueService, NewIssue
+from argus_core.usecases.teams import MemberPatch, NewMember, NewTeam, TeamService
+
+ADMIN = Actor(name="Ada Admin", email="admin@example.com", is_admin=True)
+VIEWER = Actor(name="Vic Viewer", email="viewer@example.com")
+
+
+class World:
+    """An in-memory Argus with helpers to add teams, people and issues."""
+
+    def __init__(self) -> None:
+        self.store = InMemoryStore()
+        self.clock = ManualClock()
+
+    def uow(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store)
+
+    @property
+    def issues(self) -> IssueService:
+        return IssueService(self.uow(), self.clock)
+
+    @property
+    def teams(self) -> TeamService:
+        return TeamService(self.uow(), self.clock)
+
+    async def team(self, name: str = "Payments", description: str = "") -> Team:
+        return await self.teams.create(ADMIN, NewTeam(name=name, description=description))
+
+    async def member(
+        self, team: Team, name: str, role: MemberRole = MemberRole.AGENT, *, active: bool = True
+    ) -> Member:
+        email = f"{name.lower().replace(' ', '.')}@example.com"
+        member = await self.teams.add_member(
+            ADMIN,
+            team.id,
+            NewMember(name=name, email=email, slack_user_id=f"U{name.upper()}", role=role),
+        )
+        if not active:
+            member = await self.teams.update_member(ADMIN, member.id, MemberPatch(is_active=False))
+        return member
+
+    def actor(self, *members: Member) -> Actor:
+        """The person holding these member rows (name taken from the first)."""
+        return Actor(
+            name=members[0].name,
+            email=members[0].email,
+            memberships=tuple(
+                Membership(member_id=m.id, team_id=m.team_id, role=m.role) for m in members
+            ),
+        )
+
+    async def report(
+        self, team: Team | None = None, title: str = "Checkout is down", **kw: object
+    ) -> Issue:
+        return await self.issues.report(
+            ADMIN,
+            NewIssue(title=title, team_id=team.id if team else None, **kw),  # type: ignore[arg-type]
+        )
+
+    def load(self, member_id: UUID) -> int:
+        return self.store.members[member_id].open_issue_count
+
+    def recount(self, member_id: UUID) -> int:
+        return sum(
+            1
+            for i in self.store.issues.values()
+            if member_id in i.assignee_ids and i.status.is_active
+        )
