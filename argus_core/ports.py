@@ -6,7 +6,7 @@ every port has an in-memory implementation in ``argus_adapters.memory``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -57,15 +57,20 @@ class IssueRepository(Protocol):
         """How many open or in-progress issues ``member_id`` is assigned to."""
         ...
 
-    async def reminder_candidates(self, now: datetime, limit: int) -> Sequence[Issue]:
-        """Active, unmuted issues that may be due for a reminder at ``now``.
+    async def reminder_candidates(
+        self, team_ids: Collection[UUID], now: datetime, limit: int
+    ) -> Sequence[Issue]:
+        """Issues of ``team_ids`` whose next reminder is due at ``now``, most overdue first.
 
-        May return some that are not due; the caller applies the reminder rules.
+        "Due" is :func:`argus_core.reminders.next_due_at`; the caller still applies the
+        full rules (working hours) before recording a reminder.
         """
         ...
 
     async def mark_reminded(self, issue_id: UUID, previous: datetime | None, now: datetime) -> bool:
         """Set ``last_reminded_at`` to ``now`` only if it is still ``previous``.
+
+        The issue's next due time moves on by one interval.
 
         Returns False when another worker got there first, so a reminder never goes out
         twice for one period.

@@ -51,23 +51,29 @@ def within_working_hours(settings: ReminderSettings, now: datetime) -> bool:
     return hour >= start or hour < end
 
 
-def next_due_at(issue: Issue, team: Team) -> datetime:
-    """When the issue becomes stale: its last activity or reminder plus the interval."""
+def next_due_at(issue: Issue, team: Team | None) -> datetime | None:
+    """When the issue next needs a reminder, or None if it never will as things stand.
+
+    Only active, unmuted issues of a team with reminders on are reminded; they become due
+    a full interval after their last activity or reminder. Adapters store this value so
+    that finding due issues is an index lookup.
+    """
+    if (
+        team is None
+        or issue.team_id != team.id
+        or not team.reminders.enabled
+        or not issue.status.is_active
+        or issue.notifications_muted
+    ):
+        return None
     return issue.last_activity_at + interval_for(team.reminders, issue.priority)
 
 
 def is_due(issue: Issue, team: Team, now: datetime) -> bool:
     """Whether a reminder should go out for ``issue`` at ``now``.
 
-    Only active, unmuted issues of teams with reminders on, only in working hours, and
-    only once a full interval has passed since the last activity or reminder: so never
-    twice in one period.
+    Due (see :func:`next_due_at`) and inside the team's working hours; since the
+    reminder itself counts as activity, never twice in one period.
     """
-    return (
-        issue.status.is_active
-        and not issue.notifications_muted
-        and team.reminders.enabled
-        and issue.team_id == team.id
-        and now >= next_due_at(issue, team)
-        and within_working_hours(team.reminders, now)
-    )
+    due = next_due_at(issue, team)
+    return due is not None and now >= due and within_working_hours(team.reminders, now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -26,6 +26,7 @@ from argus_core.domain.people import User
 from argus_core.domain.team import Member, Team
 from argus_core.lifecycle import WorkloadDelta
 from argus_core.queries import AssignableMember, IssueQuery, Page, search_terms
+from argus_core.reminders import next_due_at
 
 
 @dataclass
@@ -108,14 +109,18 @@ class InMemoryIssueRepository:
             if member_id in i.assignee_ids and i.status.is_active
         )
 
-    async def reminder_candidates(self, now: datetime, limit: int) -> Sequence[Issue]:
-        active = [
-            i
-            for i in self.store.issues.values()
-            if i.status.is_active and not i.notifications_muted and i.last_activity_at <= now
-        ]
-        active.sort(key=lambda i: i.last_activity_at)
-        return active[:limit]
+    async def reminder_candidates(
+        self, team_ids: Collection[UUID], now: datetime, limit: int
+    ) -> Sequence[Issue]:
+        due = []
+        for issue in self.store.issues.values():
+            team_id = issue.team_id
+            team = self.store.teams.get(team_id) if team_id and team_id in team_ids else None
+            at = next_due_at(issue, team)
+            if at is not None and at <= now:
+                due.append((at, issue.number, issue))
+        due.sort(key=lambda row: row[:2])
+        return [issue for _, _, issue in due[:limit]]
 
     async def mark_reminded(self, issue_id: UUID, previous: datetime | None, now: datetime) -> bool:
         issue = await self.get(issue_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from argus_core.domain.values import SYSTEM_NAME
 from argus_core.lifecycle import remind
 from argus_core.ports import Clock, UnitOfWork
-from argus_core.reminders import is_due
+from argus_core.reminders import is_due, within_working_hours
 from argus_core.usecases.common import member_names
 
 DEFAULT_BATCH = 500
@@ -28,8 +28,12 @@ class ReminderService:
         now = self.clock.now()
         sent = 0
         async with self.uow:
-            candidates = await self.uow.issues.reminder_candidates(now, self.batch)
-            teams = {team.id: team for team in await self.uow.teams.list()}
+            teams = {
+                team.id: team
+                for team in await self.uow.teams.list()
+                if team.reminders.enabled and within_working_hours(team.reminders, now)
+            }
+            candidates = await self.uow.issues.reminder_candidates(teams, now, self.batch)
             for issue in candidates:
                 team = teams.get(issue.team_id) if issue.team_id else None
                 if team is None or not is_due(issue, team, now):
