@@ -15,7 +15,7 @@ from uuid import UUID
 
 import msgspec
 
-from argus_core.domain.errors import Conflict, InvalidInput
+from argus_core.domain.errors import Conflict
 from argus_core.domain.events import (
     DomainEvent,
     IssueAssigned,
@@ -27,13 +27,8 @@ from argus_core.domain.events import (
 )
 from argus_core.domain.history import HistoryAction, HistoryEntry
 from argus_core.domain.issue import Categorization, Issue
-from argus_core.domain.values import (
-    MAX_DESCRIPTION_LENGTH,
-    MAX_REASON_LENGTH,
-    MAX_TITLE_LENGTH,
-    Priority,
-    Status,
-)
+from argus_core.domain.values import Priority, Status
+from argus_core.validation import clean_description, clean_reason, clean_title
 
 TRANSITIONS: Mapping[Status, frozenset[Status]] = {
     Status.OPEN: frozenset({Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED}),
@@ -74,36 +69,6 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
             workload=self.workload + later.workload,
             events=self.events + later.events,
         )
-
-
-def clean_title(title: str, *, truncate: bool = False) -> str:
-    """Strip a title; refuse a blank one, and truncate or refuse an over-long one."""
-    title = " ".join(title.split())
-    if not title:
-        raise InvalidInput("The title cannot be empty.")
-    if len(title) > MAX_TITLE_LENGTH:
-        if not truncate:
-            raise InvalidInput(f"The title is longer than {MAX_TITLE_LENGTH} characters.")
-        title = title[: MAX_TITLE_LENGTH - 1].rstrip() + "…"
-    return title
-
-
-def clean_description(description: str) -> str:
-    """Strip a description and refuse one that is too long to store."""
-    description = description.strip()
-    if len(description) > MAX_DESCRIPTION_LENGTH:
-        raise InvalidInput(f"The description is longer than {MAX_DESCRIPTION_LENGTH} characters.")
-    return description
-
-
-def clean_reason(reason: str | None, *, question: str) -> str:
-    """A resolve or close reason: required, non-blank, bounded."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(f"A reason is required: {question}")
-    if len(reason) > MAX_REASON_LENGTH:
-        raise InvalidInput(f"The reason is longer than {MAX_REASON_LENGTH} characters.")
-    return reason
 
 
 def history_entry(

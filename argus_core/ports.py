@@ -187,6 +187,14 @@ class Outbox(Protocol):
         """Store events in the current transaction."""
         ...
 
+    async def pending(self, limit: int = 100) -> Sequence[DomainEvent]:
+        """Committed events not yet handed on, oldest first."""
+        ...
+
+    async def mark_dispatched(self, event_ids: Sequence[UUID]) -> None:
+        """Record that these events were handed to the job queue."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction over every repository; leaving without ``commit()`` rolls back."""

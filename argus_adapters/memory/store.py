@@ -8,12 +8,13 @@ state from before the unit began.
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -39,24 +40,21 @@ class InMemoryStore:
     history: list[HistoryEntry] = field(default_factory=list)
     users: dict[str, User] = field(default_factory=dict)
     events: list[DomainEvent] = field(default_factory=list)
+    dispatched: set[UUID] = field(default_factory=set)
     last_number: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    def snapshot(self) -> tuple[object, ...]:
-        """A copy of the state to restore on rollback (values are immutable)."""
-        return (
-            dict(self.issues),
-            dict(self.teams),
-            dict(self.members),
-            list(self.history),
-            dict(self.users),
-            list(self.events),
-            self.last_number,
-        )
+    def snapshot(self) -> dict[str, Any]:
+        """A copy of the state to restore on rollback (the values are immutable)."""
+        return {name: copy.copy(getattr(self, name)) for name in _TABLES}
 
-    def restore(self, state: tuple[object, ...]) -> None:
+    def restore(self, state: dict[str, Any]) -> None:
         """Put back a :meth:`snapshot`; numbers handed out stay used, as with a sequence."""
-        (self.issues, self.teams, self.members, self.history, self.users, self.events, _) = state  # type: ignore[assignment]
+        for name, value in state.items():
+            setattr(self, name, value)
+
+
+_TABLES = ("issues", "teams", "members", "history", "users", "events", "dispatched")
 
 
 K = TypeVar("K")
@@ -289,11 +287,19 @@ class InMemoryUserRepository:
 class InMemoryOutbox:
     """Events staged in the unit of work, published to the store on commit."""
 
-    def __init__(self) -> None:
-        self.pending: list[DomainEvent] = []
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+        self.staged: list[DomainEvent] = []
 
     async def record(self, events: Sequence[DomainEvent]) -> None:
-        self.pending.extend(events)
+        self.staged.extend(events)
+
+    async def pending(self, limit: int = 100) -> Sequence[DomainEvent]:
+        waiting = (e for e in self.store.events if e.id not in self.store.dispatched)
+        return list(itertools.islice(waiting, limit))
+
+    async def mark_dispatched(self, event_ids: Sequence[UUID]) -> None:
+        self.store.dispatched.update(event_ids)
 
 
 class InMemoryUnitOfWork:
@@ -306,8 +312,8 @@ class InMemoryUnitOfWork:
         self.members = InMemoryMemberRepository(store)
         self.history = InMemoryHistoryRepository(store)
         self.users = InMemoryUserRepository(store)
-        self.outbox = InMemoryOutbox()
-        self._snapshot: tuple[object, ...] | None = None
+        self.outbox = InMemoryOutbox(store)
+        self._snapshot: dict[str, Any] | None = None
         self.commits = 0
 
     async def __aenter__(self) -> Self:
@@ -315,7 +321,7 @@ class InMemoryUnitOfWork:
             raise RuntimeError("this unit of work is already in progress")
         await self.store.lock.acquire()
         self._snapshot = self.store.snapshot()
-        self.outbox.pending.clear()
+        self.outbox.staged.clear()
         return self
 
     async def __aexit__(
@@ -331,12 +337,12 @@ class InMemoryUnitOfWork:
             self.store.lock.release()
 
     async def commit(self) -> None:
-        self.store.events.extend(self.outbox.pending)
-        self.outbox.pending.clear()
+        self.store.events.extend(self.outbox.staged)
+        self.outbox.staged.clear()
         self._snapshot = self.store.snapshot()
         self.commits += 1
 
     async def rollback(self) -> None:
         if self._snapshot is not None:
             self.store.restore(self._snapshot)
-        self.outbox.pending.clear()
+        self.outbox.staged.clear()

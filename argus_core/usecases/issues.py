@@ -22,8 +22,6 @@ from argus_core.lifecycle import (
     Edits,
     assign,
     categorize,
-    clean_description,
-    clean_title,
     edit,
     history_entry,
     move_to_team,
@@ -33,6 +31,7 @@ from argus_core.policy import Action, require
 from argus_core.ports import Clock, Triage, UnitOfWork
 from argus_core.queries import IssueQuery, Page
 from argus_core.usecases.common import issue_scope, member_names, persist
+from argus_core.validation import clean_description, clean_email, clean_title
 
 
 class NewIssue(msgspec.Struct, frozen=True, kw_only=True):
@@ -124,7 +123,9 @@ class IssueService:
                 priority=new.priority or Priority.MEDIUM,
                 category=category,
                 team_id=new.team_id,
-                reporter=new.reporter,
+                reporter=msgspec.structs.replace(
+                    new.reporter, email=clean_email(new.reporter.email)
+                ),
                 source=new.source,
                 slack=new.slack,
                 created_at=now,

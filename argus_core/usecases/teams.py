@@ -12,11 +12,12 @@ from msgspec import UNSET, UnsetType
 from argus_core.domain.errors import Conflict, InvalidInput
 from argus_core.domain.people import Actor
 from argus_core.domain.team import Member, ReminderSettings, Team
-from argus_core.domain.values import MAX_NAME_LENGTH, MemberRole
+from argus_core.domain.values import MemberRole
 from argus_core.policy import Action, Scope, require
 from argus_core.ports import Clock, UnitOfWork
 from argus_core.queries import AssignableMember
 from argus_core.reminders import validate
+from argus_core.validation import clean_email, clean_name
 
 
 class NewTeam(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,7 +82,7 @@ class TeamService:
     async def create(self, actor: Actor, new: NewTeam) -> Team:
         """Create a team (admins only); names are unique."""
         require(actor, Action.MANAGE_TEAMS)
-        name = _clean_name(new.name, "team")
+        name = clean_name(new.name, "team")
         validate(new.reminders)
         async with self.uow:
             await self._ensure_name_free(name)
@@ -106,7 +107,7 @@ class TeamService:
             team = await self.uow.teams.get(team_id)
             updates: dict[str, object] = {}
             if patch.name is not UNSET:
-                name = _clean_name(patch.name, "team")
+                name = clean_name(patch.name, "team")
                 if name.casefold() != team.name.casefold():
                     await self._ensure_name_free(name)
                 updates["name"] = name
@@ -160,7 +161,7 @@ class TeamService:
         require(actor, Action.MANAGE_MEMBERS, Scope(team_id=team_id))
         if new.role is MemberRole.MANAGER:
             require(actor, Action.GRANT_MANAGER)
-        email = _clean_email(new.email)
+        email = clean_email(new.email)
         slack_user_id = (new.slack_user_id or "").strip() or None
         raw_name = new.name or email or slack_user_id
         if raw_name is None:
@@ -173,7 +174,7 @@ class TeamService:
             member = Member(
                 id=uuid.uuid4(),
                 team_id=team_id,
-                name=_clean_name(raw_name, "member"),
+                name=clean_name(raw_name, "member"),
                 role=new.role,
                 email=email,
                 slack_user_id=slack_user_id,
@@ -192,9 +193,9 @@ class TeamService:
                 require(actor, Action.GRANT_MANAGER)
             updates: dict[str, object] = {}
             if patch.name is not UNSET:
-                updates["name"] = _clean_name(patch.name, "member")
+                updates["name"] = clean_name(patch.name, "member")
             if patch.email is not UNSET:
-                updates["email"] = _clean_email(patch.email)
+                updates["email"] = clean_email(patch.email)
             if patch.slack_user_id is not UNSET:
                 updates["slack_user_id"] = (patch.slack_user_id or "").strip() or None
             for field in ("role", "is_active", "notifications_muted"):
@@ -225,22 +226,3 @@ class TeamService:
     async def _ensure_name_free(self, name: str) -> None:
         if await self.uow.teams.find_by_name(name) is not None:
             raise Conflict(f"A team called {name!r} already exists.")
-
-
-def _clean_name(name: str, what: str) -> str:
-    name = " ".join(name.split())
-    if not name:
-        raise InvalidInput(f"The {what} name cannot be empty.")
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"The {what} name is longer than {MAX_NAME_LENGTH} characters.")
-    return name
-
-
-def _clean_email(email: str | None) -> str | None:
-    email = (email or "").strip().lower()
-    if not email:
-        return None
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email:
-        raise InvalidInput(f"{email!r} is not an email address.")
-    return email

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from argus_core.assignment import managers, pick_assignee
 from argus_core.domain.team import Member
 from argus_core.domain.values import MemberRole
-from tests.unit.world import ADMIN, World
+from tests.world import ADMIN, World
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 TEAM = uuid.uuid4()

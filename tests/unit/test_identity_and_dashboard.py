@@ -10,7 +10,7 @@ from argus_core.ports import Identity
 from argus_core.usecases.dashboard import DashboardService
 from argus_core.usecases.identity import IdentityService
 from argus_core.usecases.teams import MemberPatch
-from tests.unit.world import ADMIN, VIEWER, World
+from tests.world import ADMIN, VIEWER, World
 
 
 def identity(email: str, verified: bool = True) -> Identity:

@@ -19,7 +19,7 @@ from argus_core.domain.issue import Reporter
 from argus_core.domain.values import MAX_TITLE_LENGTH, MemberRole, Priority, Source, Status
 from argus_core.queries import IssueQuery
 from argus_core.usecases.issues import IssuePatch, NewIssue
-from tests.unit.world import ADMIN, VIEWER, World
+from tests.world import ADMIN, VIEWER, World
 
 
 @pytest.fixture

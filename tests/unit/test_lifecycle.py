@@ -10,17 +10,8 @@ from argus_core.domain.events import IssueAssigned, StatusChanged
 from argus_core.domain.history import HistoryAction
 from argus_core.domain.issue import Issue
 from argus_core.domain.values import MAX_TITLE_LENGTH, Priority, Status
-from argus_core.lifecycle import (
-    TRANSITIONS,
-    Edits,
-    assign,
-    clean_description,
-    clean_reason,
-    clean_title,
-    edit,
-    move_to_team,
-    transition,
-)
+from argus_core.lifecycle import TRANSITIONS, Edits, assign, edit, move_to_team, transition
+from argus_core.validation import clean_description, clean_reason, clean_title
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 ALICE, BOB = uuid.uuid4(), uuid.uuid4()

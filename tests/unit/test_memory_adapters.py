@@ -17,7 +17,7 @@ from argus_core.domain.errors import PermissionDenied
 from argus_core.domain.issue import Rca, RcaProgress
 from argus_core.domain.values import CategorySet, RcaState, Status
 from argus_core.ports import Identity
-from tests.unit.world import World
+from tests.world import World
 
 
 async def test_unit_of_work_rolls_back_without_commit_and_is_not_reentrant() -> None:

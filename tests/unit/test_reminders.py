@@ -17,7 +17,7 @@ from argus_core.reminders import interval_for, validate, within_working_hours
 from argus_core.usecases.issues import IssuePatch
 from argus_core.usecases.reminders import ReminderService
 from argus_core.usecases.teams import TeamPatch
-from tests.unit.world import ADMIN, World
+from tests.world import ADMIN, World
 
 MONDAY_10 = datetime(2026, 1, 5, 10, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from argus_core.domain.errors import Conflict, InvalidInput, NotFound, Permissio
 from argus_core.domain.team import ReminderSettings
 from argus_core.domain.values import MemberRole, Priority
 from argus_core.usecases.teams import MemberPatch, NewMember, NewTeam, TeamPatch
-from tests.unit.world import ADMIN, VIEWER, World
+from tests.world import ADMIN, VIEWER, World
 
 
 @pytest.fixture

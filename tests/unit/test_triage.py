@@ -7,7 +7,7 @@ from argus_core.domain.values import Priority, Source
 from argus_core.ports import Categorizer, Triage
 from argus_core.usecases.issues import NewIssue
 from argus_core.usecases.triage import UNTRIAGED, TriageService
-from tests.unit.world import ADMIN, World
+from tests.world import ADMIN, World
 
 
 def triage_service(world: World, *categorizers: Categorizer) -> TriageService:

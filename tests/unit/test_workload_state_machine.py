@@ -26,7 +26,7 @@ from argus_core.domain.team import Member, Team
 from argus_core.domain.values import MemberRole, Status
 from argus_core.usecases.issues import IssuePatch
 from argus_core.usecases.teams import MemberPatch
-from tests.unit.world import ADMIN, World
+from tests.world import ADMIN, World
 
 T = TypeVar("T")
 

@@ -1,14 +1,21 @@
-"""A small world of teams and people built through the use cases, for unit tests."""
+"""A small world of teams and people built through the use cases, on any backend."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
-from argus_adapters.memory import InMemoryStore, InMemoryUnitOfWork, ManualClock
+from argus_adapters.memory import (
+    InMemoryDashboardQueries,
+    InMemoryStore,
+    InMemoryUnitOfWork,
+    ManualClock,
+)
 from argus_core.domain.issue import Issue
 from argus_core.domain.people import Actor, Membership
 from argus_core.domain.team import Member, Team
 from argus_core.domain.values import MemberRole
+from argus_core.ports import DashboardQueries, UnitOfWork
 from argus_core.usecases.issues import IssueService, NewIssue
 from argus_core.usecases.teams import MemberPatch, NewMember, NewTeam, TeamService
 
@@ -17,14 +24,24 @@ VIEWER = Actor(name="Vic Viewer", email="viewer@example.com")
 
 
 class World:
-    """An in-memory Argus with helpers to add teams, people and issues."""
+    """An Argus with helpers to add teams, people and issues.
 
-    def __init__(self) -> None:
+    In memory unless given a unit-of-work factory (the SQL backends of the contract
+    tests); ``store``, ``load`` and ``recount`` are for the in-memory world only.
+    """
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork] | None = None,
+        dashboard: DashboardQueries | None = None,
+    ) -> None:
         self.store = InMemoryStore()
         self.clock = ManualClock()
+        self._uow_factory = uow_factory or (lambda: InMemoryUnitOfWork(self.store))
+        self.dashboard = dashboard or InMemoryDashboardQueries(self.store)
 
-    def uow(self) -> InMemoryUnitOfWork:
-        return InMemoryUnitOfWork(self.store)
+    def uow(self) -> UnitOfWork:
+        return self._uow_factory()
 
     @property
     def issues(self) -> IssueService:

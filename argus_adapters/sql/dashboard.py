@@ -1,0 +1,81 @@
+"""Dashboard figures from the trigger-kept counters: a few rows, never the issues table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from argus_adapters.sql import models as m
+from argus_core.queries import DashboardStats, TeamStats
+
+_C = m.IssueCountRow
+
+
+def _sum_where(condition: sa.ColumnElement[bool], column: Any) -> Any:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, column), else_=0)), 0)
+
+
+def _hours(seconds: object, count: object) -> float | None:
+    """Mean hours to resolve; sums arrive as Decimal, float or int depending on the database."""
+    if not count or seconds is None:
+        return None
+    return round(float(seconds) / float(count) / 3600, 2)  # type: ignore[arg-type]
+
+
+class SqlDashboardQueries:
+    """Totals, per-team figures and mean time to resolve."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def stats(self) -> DashboardStats:
+        query = sa.select(
+            sa.func.coalesce(sa.func.sum(_C.issue_count), 0),
+            _sum_where(_C.status == "open", _C.issue_count),
+            _sum_where(_C.status == "in_progress", _C.issue_count),
+            _sum_where(_C.status == "resolved", _C.issue_count),
+            _sum_where(sa.and_(_C.priority == "critical", _C.status.in_(m.ACTIVE)), _C.issue_count),
+            sa.func.sum(_C.resolution_seconds),
+            sa.func.sum(_C.resolved_count),
+        )
+        async with self.sessions() as session:
+            row = (await session.execute(query)).one()
+        total, opened, in_progress, resolved, critical, seconds, count = row
+        return DashboardStats(
+            total_issues=int(total),
+            open_issues=int(opened),
+            in_progress_issues=int(in_progress),
+            resolved_issues=int(resolved),
+            critical_issues=int(critical),
+            avg_resolution_hours=_hours(seconds, count),
+        )
+
+    async def team_stats(self) -> Sequence[TeamStats]:
+        query = (
+            sa.select(
+                m.TeamRow.id,
+                m.TeamRow.name,
+                _sum_where(_C.status.in_(m.ACTIVE), _C.issue_count),
+                _sum_where(_C.status == "resolved", _C.issue_count),
+                sa.func.sum(_C.resolution_seconds),
+                sa.func.sum(_C.resolved_count),
+            )
+            .outerjoin(_C, _C.team_key == m.TeamRow.id)
+            .group_by(m.TeamRow.id, m.TeamRow.name, m.TeamRow.name_key)
+            .order_by(m.TeamRow.name_key)
+        )
+        async with self.sessions() as session:
+            rows = (await session.execute(query)).all()
+        return [
+            TeamStats(
+                team_id=team_id,
+                team_name=name,
+                open_count=int(opened),
+                resolved_count=int(resolved),
+                avg_resolution_hours=_hours(seconds, count),
+            )
+            for team_id, name, opened, resolved, seconds, count in rows
+        ]

@@ -1,0 +1,56 @@
+"""Engines and sessions, set up for each database's rules.
+
+PostgreSQL: a small pool, ``search_path`` set per connection so every object lives in
+the configured schema. SQLite: WAL, foreign keys on, and ``BEGIN IMMEDIATE`` so there is
+one writer at a time and a read-then-write unit never fails half-way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+
+from argus_adapters.sql.settings import DatabaseSettings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def create_engine(settings: DatabaseSettings, **kwargs: Any) -> AsyncEngine:
+    """An engine for ``settings``; no connection is opened until first use."""
+    if settings.is_postgres:
+        return create_async_engine(
+            settings.url,
+            pool_size=settings.pool_size,
+            max_overflow=settings.max_overflow,
+            pool_pre_ping=True,
+            connect_args={"server_settings": {"search_path": settings.schema}},
+            **kwargs,
+        )
+    engine = create_async_engine(settings.url, **kwargs)
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded values after commit (nothing lazy-loads later)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

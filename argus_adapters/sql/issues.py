@@ -1,0 +1,223 @@
+"""Issues in SQL: numbers, pages, search, reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from argus_adapters.sql import models as m
+from argus_adapters.sql.mapping import issue_values, to_issue, to_team
+from argus_core.domain.errors import NotFound
+from argus_core.domain.issue import Issue
+from argus_core.domain.team import Team
+from argus_core.queries import IssueQuery, Page
+from argus_core.reminders import interval_for, next_due_at
+
+# Aliases at module level: inside the class, ``list`` names the repository method.
+Conditions = list[sa.ColumnElement[bool]]
+AssigneeLists = dict[UUID, list[UUID]]
+Rows = list[dict[str, Any]]
+NEWEST_FIRST = (m.IssueRow.created_at.desc(), m.IssueRow.number.desc())
+
+
+class SqlIssueRepository:
+    """Issues, their assignee lists and their next reminder time."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.postgres = session.bind.dialect.name == "postgresql"
+
+    async def next_number(self) -> int:
+        if self.postgres:
+            number = await self.session.scalar(sa.select(m.ISSUE_NUMBERS.next_value()))
+        else:
+            number = await self.session.scalar(
+                sa.update(m.CounterRow)
+                .where(m.CounterRow.name == "issue_number")
+                .values(value=m.CounterRow.value + 1)
+                .returning(m.CounterRow.value)
+            )
+        assert number is not None, "the issue number counter is missing; run argus db upgrade"
+        return int(number)
+
+    async def add(self, issue: Issue) -> None:
+        values = issue_values(issue) | {"next_reminder_at": await self._next_due(issue)}
+        await self.session.execute(sa.insert(m.IssueRow).values(values))
+        await self._write_assignees(issue)
+
+    async def get(self, issue_id: UUID) -> Issue:
+        row = await self.session.get(m.IssueRow, issue_id, populate_existing=True)
+        if row is None:
+            raise NotFound(f"No issue with id {issue_id}.")
+        return to_issue(row, (await self._assignees([issue_id]))[issue_id])
+
+    async def save(self, issue: Issue) -> None:
+        values = issue_values(issue) | {"next_reminder_at": await self._next_due(issue)}
+        del values["id"], values["number"], values["created_at"]
+        result = await self.session.execute(
+            sa.update(m.IssueRow).where(m.IssueRow.id == issue.id).values(values)
+        )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound(f"No issue with id {issue.id}.")
+        await self.session.execute(
+            sa.delete(m.AssigneeRow).where(m.AssigneeRow.issue_id == issue.id)
+        )
+        await self._write_assignees(issue)
+
+    async def list(self, query: IssueQuery) -> Page[Issue]:
+        conditions = self._conditions(query)
+        rows = (
+            await self.session.scalars(
+                sa.select(m.IssueRow)
+                .where(*conditions)
+                .order_by(*NEWEST_FIRST)
+                .offset(query.offset)
+                .limit(query.per_page)
+            )
+        ).all()
+        assignees = await self._assignees([r.id for r in rows])
+        items = [to_issue(row, assignees[row.id]) for row in rows]
+        return Page(
+            items=items,
+            total=await self._total(query, conditions),
+            page=query.page,
+            per_page=query.per_page,
+        )
+
+    async def count_active(self, team_id: UUID) -> int:
+        return await self._count(m.IssueRow.team_id == team_id, m.IssueRow.status.in_(m.ACTIVE))
+
+    async def count_active_for_member(self, member_id: UUID) -> int:
+        return await self._count(
+            m.IssueRow.status.in_(m.ACTIVE),
+            m.IssueRow.id.in_(
+                sa.select(m.AssigneeRow.issue_id).where(m.AssigneeRow.member_id == member_id)
+            ),
+        )
+
+    async def reminder_candidates(
+        self, team_ids: Collection[UUID], now: datetime, limit: int
+    ) -> Sequence[Issue]:
+        if not team_ids:
+            return []
+        rows = (
+            await self.session.scalars(
+                sa.select(m.IssueRow)
+                .where(m.IssueRow.next_reminder_at <= now, m.IssueRow.team_id.in_(team_ids))
+                .order_by(m.IssueRow.next_reminder_at, m.IssueRow.number)
+                .limit(limit)
+            )
+        ).all()
+        assignees = await self._assignees([r.id for r in rows])
+        return [to_issue(row, assignees[row.id]) for row in rows]
+
+    async def mark_reminded(self, issue_id: UUID, previous: datetime | None, now: datetime) -> bool:
+        issue = await self.get(issue_id)
+        team = await self._team(issue.team_id)
+        interval = interval_for(team.reminders, issue.priority) if team else None
+        result = await self.session.execute(
+            sa.update(m.IssueRow)
+            .where(
+                m.IssueRow.id == issue_id,
+                m.IssueRow.last_reminded_at.is_not_distinct_from(previous),
+            )
+            .values(
+                last_reminded_at=now,
+                next_reminder_at=None if interval is None else now + interval,
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ helpers
+
+    def _conditions(self, query: IssueQuery) -> Conditions:
+        issue = m.IssueRow
+        conditions: Conditions = []
+        if query.status is not None:
+            conditions.append(issue.status == query.status.value)
+        if query.priority is not None:
+            conditions.append(issue.priority == query.priority.value)
+        if query.team_id is not None:
+            conditions.append(issue.team_id == query.team_id)
+        if query.reported_by_email is not None:
+            conditions.append(issue.reporter_email == query.reported_by_email.lower())
+        if query.assignee_ids is not None:
+            conditions.append(
+                issue.id.in_(
+                    sa.select(m.AssigneeRow.issue_id).where(
+                        m.AssigneeRow.member_id.in_(query.assignee_ids)
+                    )
+                )
+            )
+        terms = query.search_terms
+        if terms and self.postgres:
+            # Terms are letters and digits only, so "word:*" prefixes are safe to join;
+            # the text still travels as a bind parameter.
+            tsquery = " & ".join(f"{t}:*" for t in terms)
+            conditions.append(
+                sa.func.to_tsvector(
+                    sa.literal_column("'simple'::regconfig"), issue.search_text
+                ).bool_op("@@")(
+                    sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), tsquery)
+                )
+            )
+        elif terms:
+            conditions.extend(issue.search_text.contains(f" {t}", autoescape=True) for t in terms)
+        return conditions
+
+    async def _total(self, query: IssueQuery, conditions: Conditions) -> int:
+        """Count matches; status, priority and team alone are answered from the counters."""
+        if query.assignee_ids is not None or query.reported_by_email or query.search_terms:
+            return await self._count(*conditions)
+        counts = m.IssueCountRow
+        wanted: Conditions = []
+        if query.status is not None:
+            wanted.append(counts.status == query.status.value)
+        if query.priority is not None:
+            wanted.append(counts.priority == query.priority.value)
+        if query.team_id is not None:
+            wanted.append(counts.team_key == query.team_id)
+        total = await self.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(counts.issue_count), 0)).where(*wanted)
+        )
+        return int(total or 0)
+
+    async def _count(self, *conditions: sa.ColumnElement[bool]) -> int:
+        total = await self.session.scalar(
+            sa.select(sa.func.count()).select_from(m.IssueRow).where(*conditions)
+        )
+        return int(total or 0)
+
+    async def _assignees(self, issue_ids: Sequence[UUID]) -> AssigneeLists:
+        found: AssigneeLists = {i: [] for i in issue_ids}
+        if issue_ids:
+            rows = await self.session.execute(
+                sa.select(m.AssigneeRow.issue_id, m.AssigneeRow.member_id)
+                .where(m.AssigneeRow.issue_id.in_(issue_ids))
+                .order_by(m.AssigneeRow.issue_id, m.AssigneeRow.position)
+            )
+            for issue_id, member_id in rows:
+                found[issue_id].append(member_id)
+        return found
+
+    async def _write_assignees(self, issue: Issue) -> None:
+        if issue.assignee_ids:
+            rows: Rows = [
+                {"issue_id": issue.id, "member_id": member_id, "position": n}
+                for n, member_id in enumerate(issue.assignee_ids)
+            ]
+            await self.session.execute(sa.insert(m.AssigneeRow), rows)
+
+    async def _team(self, team_id: UUID | None) -> Team | None:
+        if team_id is None:
+            return None
+        row = await self.session.scalar(sa.select(m.TeamRow).where(m.TeamRow.id == team_id))
+        return None if row is None else to_team(row)
+
+    async def _next_due(self, issue: Issue) -> datetime | None:
+        return next_due_at(issue, await self._team(issue.team_id))

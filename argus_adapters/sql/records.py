@@ -1,0 +1,108 @@
+"""History, users and the outbox in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from uuid import UUID
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from argus_adapters.sql import models as m
+from argus_adapters.sql.mapping import history_values, to_history, to_user, user_values
+from argus_core.domain.events import DomainEvent
+from argus_core.domain.history import HistoryEntry
+from argus_core.domain.people import User
+
+
+class SqlHistoryRepository:
+    """The audit trail; ``seq`` orders entries written in the same instant."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, entries: Sequence[HistoryEntry]) -> None:
+        if entries:
+            await self.session.execute(
+                sa.insert(m.HistoryRow), [history_values(e) for e in entries]
+            )
+
+    async def for_issue(self, issue_id: UUID) -> Sequence[HistoryEntry]:
+        rows = await self.session.scalars(
+            sa.select(m.HistoryRow)
+            .where(m.HistoryRow.issue_id == issue_id)
+            .order_by(m.HistoryRow.seq.desc())
+        )
+        return [to_history(row) for row in rows]
+
+    async def recent(self, limit: int) -> Sequence[HistoryEntry]:
+        rows = await self.session.scalars(
+            sa.select(m.HistoryRow).order_by(m.HistoryRow.seq.desc()).limit(limit)
+        )
+        return [to_history(row) for row in rows]
+
+
+class SqlUserRepository:
+    """Signed-in people by lower-case email."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_by_email(self, email: str) -> User | None:
+        row = await self.session.scalar(
+            sa.select(m.UserRow).where(m.UserRow.email == email.lower())
+        )
+        return None if row is None else to_user(row)
+
+    async def add(self, user: User) -> None:
+        await self.session.execute(sa.insert(m.UserRow).values(user_values(user)))
+
+    async def save(self, user: User) -> None:
+        values = user_values(user)
+        del values["id"]
+        await self.session.execute(
+            sa.update(m.UserRow).where(m.UserRow.id == user.id).values(values)
+        )
+
+
+class SqlOutbox:
+    """Events written in the same transaction as the change; jobs deliver them later."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(self, events: Sequence[DomainEvent]) -> None:
+        if not events:
+            return
+        rows = [
+            {
+                "id": event.id,
+                "type": type(event).__struct_config__.tag,
+                "issue_id": event.issue_id,
+                "payload": msgspec.json.encode(event),
+                "occurred_at": event.occurred_at,
+            }
+            for event in events
+        ]
+        await self.session.execute(sa.insert(m.OutboxRow), rows)
+
+    async def pending(self, limit: int = 100) -> Sequence[DomainEvent]:
+        """Events not yet delivered, oldest first."""
+        payloads = await self.session.scalars(
+            sa.select(m.OutboxRow.payload)
+            .where(m.OutboxRow.dispatched_at.is_(None))
+            .order_by(m.OutboxRow.seq)
+            .limit(limit)
+        )
+        return [msgspec.json.decode(p, type=DomainEvent) for p in payloads]
+
+    async def mark_dispatched(self, event_ids: Sequence[UUID]) -> None:
+        """Record that events were handed to the job queue."""
+        if event_ids:
+            await self.session.execute(
+                sa.update(m.OutboxRow)
+                .where(m.OutboxRow.id.in_(event_ids))
+                .values(dispatched_at=datetime.now(UTC))
+            )

@@ -1,0 +1,187 @@
+"""Teams and members in SQL; workload counters move only by atomic increments."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from argus_adapters.sql import models as m
+from argus_adapters.sql.mapping import (
+    MEMBER_FIELDS,
+    member_values,
+    team_values,
+    to_issue,
+    to_member,
+    to_team,
+)
+from argus_core.domain.errors import NotFound
+from argus_core.domain.team import Member, Team
+from argus_core.lifecycle import WorkloadDelta
+from argus_core.queries import AssignableMember
+from argus_core.reminders import next_due_at
+
+
+class SqlTeamRepository:
+    """Teams; a change of reminder settings moves the next reminder of its issues."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, team: Team) -> None:
+        await self.session.execute(sa.insert(m.TeamRow).values(team_values(team)))
+
+    async def get(self, team_id: UUID) -> Team:
+        row = await self.session.scalar(sa.select(m.TeamRow).where(m.TeamRow.id == team_id))
+        if row is None:
+            raise NotFound(f"No team with id {team_id}.")
+        return to_team(row)
+
+    async def find_by_name(self, name: str) -> Team | None:
+        key = " ".join(name.split()).casefold()
+        row = await self.session.scalar(sa.select(m.TeamRow).where(m.TeamRow.name_key == key))
+        return None if row is None else to_team(row)
+
+    async def save(self, team: Team) -> None:
+        before = await self.get(team.id)
+        values = team_values(team)
+        del values["id"], values["created_at"]
+        await self.session.execute(
+            sa.update(m.TeamRow).where(m.TeamRow.id == team.id).values(values)
+        )
+        if before.reminders != team.reminders:
+            await self._reschedule_reminders(team)
+
+    async def delete(self, team_id: UUID) -> None:
+        result = await self.session.execute(sa.delete(m.TeamRow).where(m.TeamRow.id == team_id))
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound(f"No team with id {team_id}.")
+
+    async def list(self) -> Sequence[Team]:
+        rows = await self.session.scalars(sa.select(m.TeamRow).order_by(m.TeamRow.name_key))
+        return [to_team(row) for row in rows]
+
+    async def _reschedule_reminders(self, team: Team) -> None:
+        rows = await self.session.scalars(
+            sa.select(m.IssueRow).where(
+                m.IssueRow.team_id == team.id, m.IssueRow.status.in_(m.ACTIVE)
+            )
+        )
+        updates = [
+            {"id": row.id, "next_reminder_at": next_due_at(to_issue(row, ()), team)} for row in rows
+        ]
+        if updates:  # ORM bulk update by primary key: one statement, many rows
+            await self.session.execute(sa.update(m.IssueRow), updates)
+
+
+class SqlMemberRepository:
+    """Member rows; ``for_assignment`` locks the team's rows until commit."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, member: Member) -> None:
+        await self.session.execute(sa.insert(m.MemberRow).values(member_values(member)))
+
+    async def get(self, member_id: UUID) -> Member:
+        row = await self.session.scalar(sa.select(m.MemberRow).where(m.MemberRow.id == member_id))
+        if row is None:
+            raise NotFound(f"No member with id {member_id}.")
+        return to_member(row)
+
+    async def save(self, member: Member) -> None:
+        values = {f: getattr(member, f) for f in MEMBER_FIELDS} | {"role": member.role.value}
+        result = await self.session.execute(
+            sa.update(m.MemberRow).where(m.MemberRow.id == member.id).values(values)
+        )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound(f"No member with id {member.id}.")
+
+    async def delete(self, member_id: UUID) -> None:
+        result = await self.session.execute(
+            sa.delete(m.MemberRow).where(m.MemberRow.id == member_id)
+        )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound(f"No member with id {member_id}.")
+
+    async def list(self, team_id: UUID | None = None) -> Sequence[Member]:
+        query = sa.select(m.MemberRow).order_by(sa.func.lower(m.MemberRow.name), m.MemberRow.id)
+        if team_id is not None:
+            query = query.where(m.MemberRow.team_id == team_id)
+        return [to_member(row) for row in await self.session.scalars(query)]
+
+    async def for_assignment(self, team_id: UUID) -> Sequence[Member]:
+        # Row locks in id order: concurrent reports to one team queue here instead of
+        # reading the same loads (SQLite already has a single writer).
+        rows = await self.session.scalars(
+            sa.select(m.MemberRow)
+            .where(m.MemberRow.team_id == team_id)
+            .order_by(m.MemberRow.id)
+            .with_for_update()
+        )
+        return [to_member(row) for row in rows]
+
+    async def find_by_person(
+        self, email: str | None, slack_user_id: str | None
+    ) -> Sequence[Member]:
+        matches: list[sa.ColumnElement[bool]] = []
+        if email:
+            matches.append(sa.func.lower(m.MemberRow.email) == email.lower())
+        if slack_user_id:
+            matches.append(m.MemberRow.slack_user_id == slack_user_id)
+        if not matches:
+            return []
+        rows = await self.session.scalars(
+            sa.select(m.MemberRow).where(sa.or_(*matches)).order_by(m.MemberRow.name)
+        )
+        return [to_member(row) for row in rows]
+
+    async def apply_workload(self, deltas: Sequence[WorkloadDelta]) -> None:
+        opened: Counter[UUID] = Counter()
+        assigned: Counter[UUID] = Counter()
+        latest: dict[UUID, datetime] = {}
+        for delta in deltas:
+            opened[delta.member_id] += delta.open_delta
+            assigned[delta.member_id] += delta.assigned_delta
+            if delta.assigned_at is not None:
+                latest[delta.member_id] = max(
+                    delta.assigned_at, latest.get(delta.member_id, delta.assigned_at)
+                )
+        row = m.MemberRow
+        # In id order, like for_assignment, so concurrent units never deadlock.
+        for member_id in sorted(opened):
+            values: dict[str, object] = {
+                "open_issue_count": row.open_issue_count + opened[member_id],
+                "total_assigned_count": row.total_assigned_count + assigned[member_id],
+            }
+            if member_id in latest:
+                at = latest[member_id]
+                values["last_assigned_at"] = sa.case(
+                    (row.last_assigned_at.is_(None), at),
+                    (row.last_assigned_at < at, at),
+                    else_=row.last_assigned_at,
+                )
+            await self.session.execute(sa.update(row).where(row.id == member_id).values(values))
+
+    async def assignable(self) -> Sequence[AssignableMember]:
+        rows = await self.session.execute(
+            sa.select(m.MemberRow, m.TeamRow.name)
+            .join(m.TeamRow, m.TeamRow.id == m.MemberRow.team_id)
+            .where(m.MemberRow.is_active)
+            .order_by(m.TeamRow.name_key, sa.func.lower(m.MemberRow.name), m.MemberRow.id)
+        )
+        return [
+            AssignableMember(
+                id=member.id,
+                name=member.name,
+                email=member.email,
+                slack_user_id=member.slack_user_id,
+                team_id=member.team_id,
+                team_name=team_name,
+            )
+            for member, team_name in rows
+        ]

@@ -1,0 +1,76 @@
+"""The SQL unit of work: one session, one transaction, every repository on it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from argus_adapters.sql.issues import SqlIssueRepository
+from argus_adapters.sql.records import SqlHistoryRepository, SqlOutbox, SqlUserRepository
+from argus_adapters.sql.teams import SqlMemberRepository, SqlTeamRepository
+from argus_core.domain.errors import Conflict, InvalidInput
+
+
+class SqlUnitOfWork:
+    """One transaction; leaving without ``commit()`` rolls back.
+
+    A unit holds one connection from entry to exit and never takes a second, so a small
+    pool serves many concurrent requests.
+    """
+
+    issues: SqlIssueRepository
+    teams: SqlTeamRepository
+    members: SqlMemberRepository
+    history: SqlHistoryRepository
+    users: SqlUserRepository
+    outbox: SqlOutbox
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already in progress")
+        session = self._session = self.sessions()
+        await session.begin()
+        self.issues = SqlIssueRepository(session)
+        self.teams = SqlTeamRepository(session)
+        self.members = SqlMemberRepository(session)
+        self.history = SqlHistoryRepository(session)
+        self.users = SqlUserRepository(session)
+        self.outbox = SqlOutbox(session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+        if isinstance(exc, IntegrityError):
+            raise Conflict("That clashes with data already stored (a duplicate?).") from exc
+        if isinstance(exc, DataError):
+            raise InvalidInput("A value does not fit what can be stored.") from exc
+
+    async def commit(self) -> None:
+        if self._session is None:
+            raise RuntimeError("commit() outside the unit of work")
+        try:
+            await self._session.commit()
+        except IntegrityError as exc:
+            raise Conflict("That clashes with data already stored (a duplicate?).") from exc
+
+    async def rollback(self) -> None:
+        if self._session is not None:
+            await self._session.rollback()

@@ -1,0 +1,374 @@
+"""One contract, three backends: in-memory, SQLite and PostgreSQL behave the same."""
+
+from __future__ import annotations
+
+import uuid
+
+import msgspec
+import pytest
+
+from argus_core.domain.errors import Conflict, InvalidInput, NotFound
+from argus_core.domain.events import IssueAssigned, IssueReported, StatusChanged
+from argus_core.domain.history import HistoryAction
+from argus_core.domain.issue import Categorization, Rca, RcaProgress, Reporter, RootCause, SlackRef
+from argus_core.domain.people import User
+from argus_core.domain.team import ReminderSettings
+from argus_core.domain.values import (
+    MAX_TITLE_LENGTH,
+    MemberRole,
+    Priority,
+    RcaState,
+    Source,
+    Status,
+)
+from argus_core.lifecycle import WorkloadDelta
+from argus_core.queries import IssueQuery
+from argus_core.usecases.dashboard import DashboardService
+from argus_core.usecases.issues import IssuePatch, NewIssue
+from argus_core.usecases.reminders import ReminderService
+from argus_core.usecases.teams import MemberPatch, NewTeam, TeamPatch
+from tests.world import ADMIN, VIEWER, World
+
+
+async def test_issue_round_trips_every_field(world: World) -> None:
+    team = await world.team()
+    alice = await world.member(team, "Alice")
+    bob = await world.member(team, "Bob")
+    issue = await world.issues.report(
+        ADMIN,
+        NewIssue(
+            title="Refunds fail",
+            description="Merchant 42 sees 502s — since 10:02 ✓",
+            priority=Priority.HIGH,
+            category="payments",
+            team_id=team.id,
+            reporter=Reporter(name="Rita", slack_user_id="U1", email="Rita@Example.com"),
+            source=Source.SLACK,
+            slack=SlackRef(channel_id="C1", thread_ts="1.2", message_ts="1.2", permalink="p"),
+        ),
+    )
+    await world.issues.assign(ADMIN, issue.id, [bob.id, alice.id])
+    rca = Rca(
+        state=RcaState.COMPLETED,
+        provider="llm",
+        summary="Expired key",
+        root_causes=(RootCause(cause="key rotation", probability=0.8),),
+        sections={"impact": "refunds"},
+        progress=(RcaProgress(stage="done", message="ok"),),
+    )
+    async with world.uow() as uow:
+        stored = await uow.issues.get(issue.id)
+        categorized = Categorization(
+            provider="rules", title="Refunds fail", category="payments", priority=Priority.HIGH
+        )
+        changed = msgspec.structs.replace(stored, rca=rca, categorization=categorized)
+        await uow.issues.save(changed)
+        await uow.commit()
+    async with world.uow() as uow:
+        again = await uow.issues.get(issue.id)
+    assert again == changed
+    assert again.assignee_ids == (bob.id, alice.id)
+    assert again.reporter.email == "rita@example.com"
+    assert again.created_at.tzinfo is not None
+
+
+async def test_numbers_increase_and_unknown_ids_are_not_found(world: World) -> None:
+    first = await world.report(None, "one")
+    second = await world.report(None, "two")
+    assert second.number > first.number
+    with pytest.raises(NotFound):
+        await world.issues.get(VIEWER, uuid.uuid4())
+    with pytest.raises(NotFound):
+        await world.teams.get(VIEWER, uuid.uuid4())
+    with pytest.raises(NotFound):
+        await world.teams.member(VIEWER, uuid.uuid4())
+    with pytest.raises(NotFound):
+        await world.issues.resolve(ADMIN, uuid.uuid4(), "x")
+
+
+async def test_bad_input_is_refused_and_stores_nothing(world: World) -> None:
+    with pytest.raises(InvalidInput, match="longer than"):
+        await world.issues.report(ADMIN, NewIssue(title="x" * (MAX_TITLE_LENGTH + 1)))
+    from_slack = await world.issues.report(ADMIN, NewIssue(title="y" * 10_000, source=Source.SLACK))
+    assert len(from_slack.title) == MAX_TITLE_LENGTH
+    page = await world.issues.list(VIEWER, IssueQuery())
+    assert page.total == 1
+
+
+async def test_list_filters_order_and_pages(world: World) -> None:
+    payments = await world.team("Payments")
+    infra = await world.team("Infra")
+    alice = await world.member(payments, "Alice")
+    await world.member(infra, "Ivan")
+    titles = []
+    for n in range(5):
+        world.clock.advance(minutes=1)
+        team = payments if n % 2 == 0 else infra
+        issue = await world.report(
+            team, f"issue {n}", priority=Priority.CRITICAL if n == 4 else None
+        )
+        titles.append(issue.title)
+    world.clock.advance(minutes=1)
+    await world.report(None, "mine", reporter=Reporter(email="ops@example.com"))
+    closed = await world.issues.list(VIEWER, IssueQuery(search="issue 1"))
+    await world.issues.close(ADMIN, closed.items[0].id, "dup")
+
+    everything = await world.issues.list(VIEWER, IssueQuery())
+    assert [i.title for i in everything.items] == ["mine", *reversed(titles)]
+    assert everything.total == 6
+    page = await world.issues.list(VIEWER, IssueQuery(page=2, per_page=4))
+    assert [i.title for i in page.items] == ["issue 1", "issue 0"]
+    assert (page.total, page.page, page.per_page) == (6, 2, 4)
+
+    def query(**kw: object) -> IssueQuery:
+        return IssueQuery(**kw)  # type: ignore[arg-type]
+
+    async def titles_for(**kw: object) -> tuple[list[str], int]:
+        found = await world.issues.list(VIEWER, query(**kw))
+        return [i.title for i in found.items], found.total
+
+    assert await titles_for(team_id=payments.id) == (["issue 4", "issue 2", "issue 0"], 3)
+    assert await titles_for(status=Status.CLOSED) == (["issue 1"], 1)
+    assert await titles_for(status=Status.OPEN, team_id=infra.id) == (["issue 3"], 1)
+    assert await titles_for(priority=Priority.CRITICAL) == (["issue 4"], 1)
+    assert await titles_for(assignee_ids=frozenset({alice.id})) == (
+        ["issue 4", "issue 2", "issue 0"],
+        3,
+    )
+    assert await titles_for(reported_by_email="OPS@example.com") == (["mine"], 1)
+    assert await titles_for(team_id=uuid.uuid4()) == ([], 0)
+
+
+async def test_search_matches_word_starts_and_never_wildcards(world: World) -> None:
+    await world.report(None, "Payments API timing out", description="merchant_42 sees 504 ✓")
+    await world.report(None, "Dashboard 100% CPU", description="über-slow charts")
+    await world.report(None, "Nothing relevant")
+
+    async def found(text: str) -> list[str]:
+        return [i.title for i in (await world.issues.list(VIEWER, IssueQuery(search=text))).items]
+
+    assert await found("TIMING merch") == ["Payments API timing out"]
+    assert await found("42 504") == ["Payments API timing out"]
+    assert await found("über") == ["Dashboard 100% CPU"]
+    assert await found("100%") == ["Dashboard 100% CPU"]
+    assert await found("ments%out") == []
+    assert await found("tim_ng") == []
+    assert await found("%") == [
+        "Nothing relevant",
+        "Dashboard 100% CPU",
+        "Payments API timing out",
+    ]
+    assert await found("'; DROP TABLE issues; --") == []
+    assert await found("a:* | b & !c") == []
+    assert (await world.issues.list(VIEWER, IssueQuery(search="charts"))).total == 1
+
+
+async def test_teams_members_and_workload_counters(world: World) -> None:
+    team = await world.team("Payments")
+    boss = await world.member(team, "Boss", MemberRole.MANAGER)
+    alice = await world.member(team, "alice")
+    bob = await world.member(team, "Bob")
+    with pytest.raises(Conflict):
+        await world.teams.create(ADMIN, NewTeam(name="PAYMENTS"))
+    async with world.uow() as uow:
+        assert (await uow.teams.find_by_name(" payments ")) is not None
+        assert [m.name for m in await uow.members.list(team.id)] == ["alice", "Bob", "Boss"]
+        assert {m.id for m in await uow.members.for_assignment(team.id)} == {
+            boss.id,
+            alice.id,
+            bob.id,
+        }
+        people = await uow.members.find_by_person("ALICE@example.com", None)
+        assert [m.id for m in people] == [alice.id]
+        assert [m.id for m in await uow.members.find_by_person(None, "UBOB")] == [bob.id]
+        assert await uow.members.find_by_person(None, None) == []
+        now = world.clock.now()
+        await uow.members.apply_workload(
+            [
+                WorkloadDelta(member_id=alice.id, open_delta=2, assigned_delta=2, assigned_at=now),
+                WorkloadDelta(member_id=alice.id, open_delta=-1),
+                WorkloadDelta(member_id=bob.id, assigned_delta=1, assigned_at=now),
+            ]
+        )
+        await uow.commit()
+    async with world.uow() as uow:
+        a, b = await uow.members.get(alice.id), await uow.members.get(bob.id)
+    assert (a.open_issue_count, a.total_assigned_count, a.last_assigned_at) == (1, 2, now)
+    assert (b.open_issue_count, b.total_assigned_count) == (0, 1)
+    edited = await world.teams.update_member(
+        ADMIN, alice.id, MemberPatch(name="Alice", email="a@example.com")
+    )
+    assert (edited.name, edited.open_issue_count) == ("Alice", 1)  # edits keep counters
+    rows = await world.teams.assignable(VIEWER)
+    assert [(r.name, r.team_name) for r in rows] == [
+        ("Alice", "Payments"),
+        ("Bob", "Payments"),
+        ("Boss", "Payments"),
+    ]
+
+
+async def test_assignment_and_status_keep_counters_true(world: World) -> None:
+    team = await world.team()
+    agents = [await world.member(team, f"Agent {n}") for n in range(3)]
+    issues = [await world.report(team, f"r{n}") for n in range(7)]
+    await world.issues.resolve(ADMIN, issues[0].id, "fixed")
+    await world.issues.close(ADMIN, issues[1].id, "dup")
+    await world.issues.reopen(ADMIN, issues[1].id)
+    await world.issues.assign(ADMIN, issues[2].id, [agents[0].id, agents[1].id])
+    async with world.uow() as uow:
+        for agent in agents:
+            member = await uow.members.get(agent.id)
+            assert member.open_issue_count == await uow.issues.count_active_for_member(agent.id)
+        assert await uow.issues.count_active(team.id) == 6
+
+
+async def test_deleting_team_with_open_issues_is_refused(world: World) -> None:
+    team = await world.team()
+    alice = await world.member(team, "Alice")
+    issue = await world.report(team)
+    with pytest.raises(Conflict):
+        await world.teams.delete(ADMIN, team.id)
+    with pytest.raises(Conflict):
+        await world.teams.remove_member(ADMIN, alice.id)
+    await world.issues.resolve(ADMIN, issue.id, "fixed")
+    await world.teams.delete(ADMIN, team.id)
+    with pytest.raises(NotFound):
+        await world.teams.member(VIEWER, alice.id)
+    kept = await world.issues.get(VIEWER, issue.id)  # resolved issues outlive the team
+    assert kept.status is Status.RESOLVED
+
+
+async def test_history_newest_first_and_recent_activity(world: World) -> None:
+    team = await world.team()
+    await world.member(team, "Alice")
+    issue = await world.report(team)
+    await world.issues.update(ADMIN, issue.id, IssuePatch(priority=Priority.HIGH))
+    await world.issues.resolve(ADMIN, issue.id, "rolled back")
+    history = await world.issues.history(VIEWER, issue.id)
+    assert [h.action for h in history] == [
+        HistoryAction.RESOLUTION_NOTES,
+        HistoryAction.RESOLVED,
+        HistoryAction.UPDATED_PRIORITY,
+        HistoryAction.ASSIGNED,
+        HistoryAction.CREATED,
+    ]
+    dashboard = DashboardService(world.uow(), world.dashboard)
+    recent = await dashboard.recent_activity(VIEWER, 2)
+    assert [h.action for h in recent] == [HistoryAction.RESOLUTION_NOTES, HistoryAction.RESOLVED]
+
+
+async def test_dashboard_figures_match_the_issues(world: World) -> None:
+    payments = await world.team("Payments")
+    infra = await world.team("Infra")
+    await world.member(payments, "Alice")
+    quick = await world.report(payments, "quick")
+    await world.report(payments, "urgent", priority=Priority.CRITICAL)
+    moved = await world.report(payments, "moved")
+    started = await world.report(None, "started")
+    await world.issues.change_status(ADMIN, started.id, Status.IN_PROGRESS)
+    world.clock.advance(hours=3)
+    await world.issues.resolve(ADMIN, quick.id, "fixed")
+    await world.issues.change_team(ADMIN, moved.id, infra.id)
+    await world.issues.update(ADMIN, moved.id, IssuePatch(priority=Priority.CRITICAL))
+    reopened = await world.report(infra, "reopened")
+    world.clock.advance(hours=1)
+    await world.issues.resolve(ADMIN, reopened.id, "fixed")
+    await world.issues.reopen(ADMIN, reopened.id)
+
+    dashboard = DashboardService(world.uow(), world.dashboard)
+    stats = await dashboard.stats(VIEWER)
+    assert (stats.total_issues, stats.open_issues, stats.in_progress_issues) == (5, 3, 1)
+    assert (stats.resolved_issues, stats.critical_issues) == (1, 2)
+    assert stats.avg_resolution_hours == 3.0
+    rows = {r.team_name: r for r in await dashboard.team_stats(VIEWER)}
+    assert (rows["Payments"].open_count, rows["Payments"].resolved_count) == (1, 1)
+    assert (rows["Infra"].open_count, rows["Infra"].resolved_count) == (2, 0)
+    assert rows["Infra"].avg_resolution_hours is None
+    assert (await world.issues.list(VIEWER, IssueQuery(status=Status.OPEN))).total == 3
+
+
+async def test_reminders_are_found_by_due_time_and_claimed_once(world: World) -> None:
+    team = await world.team()
+    await world.teams.update(
+        ADMIN,
+        team.id,
+        TeamPatch(
+            reminders=ReminderSettings(
+                frequency_minutes=60, per_priority={Priority.CRITICAL: 15}, start_hour=0, end_hour=0
+            )
+        ),
+    )
+    await world.member(team, "Alice")
+    urgent = await world.report(team, "urgent", priority=Priority.CRITICAL)
+    slow = await world.report(team, "slow")
+    muted = await world.report(team, "muted")
+    await world.issues.update(ADMIN, muted.id, IssuePatch(notifications_muted=True))
+    reminders = ReminderService(world.uow(), world.clock)
+    world.clock.advance(minutes=20)
+    assert await reminders.run() == 1
+    world.clock.advance(minutes=45)
+    assert await reminders.run() == 2  # slow's hour is up, urgent's 15 minutes again
+    world.clock.advance(minutes=16)
+    async with world.uow() as uow:
+        due = await uow.issues.reminder_candidates({team.id}, world.clock.now(), 10)
+        assert [i.id for i in due] == [urgent.id]
+        assert not await uow.issues.mark_reminded(urgent.id, None, world.clock.now())
+        assert await uow.issues.reminder_candidates(set(), world.clock.now(), 10) == []
+    # Settings changes move the due times of the team's open issues.
+    await world.teams.update(
+        ADMIN,
+        team.id,
+        TeamPatch(reminders=ReminderSettings(frequency_minutes=600, start_hour=0, end_hour=0)),
+    )
+    async with world.uow() as uow:
+        assert await uow.issues.reminder_candidates({team.id}, world.clock.now(), 10) == []
+    world.clock.advance(hours=11)
+    assert await reminders.run() == 2
+    async with world.uow() as uow:
+        assert (await uow.issues.get(slow.id)).last_reminded_at == world.clock.now()
+
+
+async def test_users_and_outbox(world: World) -> None:
+    async with world.uow() as uow:
+        await uow.users.add(User(id=uuid.uuid4(), email="Ada@Example.com", name="Ada"))
+        await uow.commit()
+    async with world.uow() as uow:
+        user = await uow.users.get_by_email("ADA@example.com")
+        assert user is not None
+        await uow.users.save(msgspec.structs.replace(user, is_admin=True))
+        await uow.commit()
+    async with world.uow() as uow:
+        saved = await uow.users.get_by_email("ada@example.com")
+        assert saved is not None
+        assert saved.is_admin
+    team = await world.team()
+    await world.member(team, "Alice")
+    issue = await world.report(team)
+    await world.issues.resolve(ADMIN, issue.id, "fixed")
+    async with world.uow() as uow:
+        pending = await uow.outbox.pending()
+        kinds = [type(e) for e in pending if e.issue_id == issue.id]
+        assert kinds == [IssueReported, IssueAssigned, StatusChanged]
+        resolved = pending[-1]
+        assert isinstance(resolved, StatusChanged)
+        assert (resolved.new, resolved.reason) == (Status.RESOLVED, "fixed")
+        await uow.outbox.mark_dispatched([e.id for e in pending[:-1]])
+        await uow.commit()
+    async with world.uow() as uow:
+        assert [e.id for e in await uow.outbox.pending()] == [resolved.id]
+
+
+async def test_uncommitted_work_is_rolled_back(world: World) -> None:
+    team = await world.team()
+    async with world.uow() as uow:
+        await uow.teams.delete(team.id)
+    assert [t.id for t in await world.teams.list(VIEWER)] == [team.id]
+
+    async def fail_midway() -> None:
+        async with world.uow() as uow:
+            await uow.teams.delete(team.id)
+            raise RuntimeError("crash before commit")
+
+    with pytest.raises(RuntimeError):
+        await fail_midway()
+    assert [t.id for t in await world.teams.list(VIEWER)] == [team.id]
