@@ -12,15 +12,20 @@ from argus_core.ports import UnitOfWork
 
 
 async def persist(uow: UnitOfWork, change: Change, *, new: bool = False) -> None:
-    """Write a change's issue, history, workload and events in the current unit."""
+    """Write a change's workload, issue, history and events in the current unit.
+
+    Members first, then the issue: every unit touches shared rows in the same order
+    (member rows, then what the issue row drives), so concurrent units queue instead of
+    deadlocking.
+    """
+    if change.workload:
+        await uow.members.apply_workload(change.workload)
     if new:
         await uow.issues.add(change.issue)
     elif not change.is_empty:
         await uow.issues.save(change.issue)
     if change.history:
         await uow.history.add(change.history)
-    if change.workload:
-        await uow.members.apply_workload(change.workload)
     if change.events:
         await uow.outbox.record(change.events)
 

@@ -255,12 +255,19 @@ def _postgres_extras() -> None:
         seconds = f"extract(epoch FROM {row}.resolved_at - {row}.created_at)"
         return _count_upsert(row, sign, no_team, seconds, postgres=True)
 
+    def key(row: str) -> str:
+        return f"coalesce({row}.team_id, {no_team}), {row}.status, {row}.priority"
+
     op.execute(f"""
         CREATE FUNCTION issue_counts_track() RETURNS trigger
         LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
         BEGIN
-            IF TG_OP <> 'INSERT' THEN {upsert("OLD", "-")} END IF;
-            IF TG_OP <> 'DELETE' THEN {upsert("NEW", "+")} END IF;
+            IF TG_OP = 'INSERT' THEN {upsert("NEW", "+")}
+            ELSIF TG_OP = 'DELETE' THEN {upsert("OLD", "-")}
+            -- Two buckets: lock them in key order so concurrent moves cannot deadlock.
+            ELSIF ({key("OLD")}) <= ({key("NEW")}) THEN {upsert("OLD", "-")} {upsert("NEW", "+")}
+            ELSE {upsert("NEW", "+")} {upsert("OLD", "-")}
+            END IF;
             RETURN NULL;
         END $$
     """)

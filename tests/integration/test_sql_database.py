@@ -224,3 +224,32 @@ async def test_trigger_kept_counts_equal_a_recount(engine: AsyncEngine) -> None:
         }
         actual = {tuple(map(str, row)) for row in await connection.execute(counted)}
     assert actual == expected
+
+
+@pytest.mark.backends("postgres")
+async def test_concurrent_reports_and_status_moves_never_deadlock(engine: AsyncEngine) -> None:
+    """Reports lock member rows, moves lock two count buckets: all in one global order."""
+    world = sql_world(engine)
+    team = await world.team()
+    for n in range(4):
+        await world.member(team, f"Agent {n}")
+    resolved = [await world.report(team, f"old {n}") for n in range(30)]
+    opened = [await world.report(team, f"new {n}") for n in range(30)]
+    for issue in resolved:
+        await world.issues.resolve(ADMIN, issue.id, "fixed")
+
+    async def reopen_then_resolve(issue_id: uuid.UUID) -> None:
+        await world.issues.reopen(ADMIN, issue_id)
+        await world.issues.resolve(ADMIN, issue_id, "fixed again")
+
+    work = [reopen_then_resolve(i.id) for i in resolved]
+    work += [world.issues.resolve(ADMIN, i.id, "done") for i in opened]
+    work += [world.report(team, f"fresh {n}") for n in range(30)]
+    random.Random(3).shuffle(work)
+    await asyncio.gather(*work)
+    async with world.uow() as uow:
+        members = await uow.members.list(team.id)
+        for member in members:
+            assert member.open_issue_count == await uow.issues.count_active_for_member(member.id)
+    stats = await world.dashboard.stats()
+    assert (stats.total_issues, stats.open_issues, stats.resolved_issues) == (90, 30, 60)
