@@ -22,6 +22,8 @@ from argus_core.reminders import interval_for, next_due_at
 Conditions = list[sa.ColumnElement[bool]]
 AssigneeLists = dict[UUID, list[UUID]]
 Rows = list[dict[str, Any]]
+# Plain rows, not ORM objects: no identity map to fill for read-only pages.
+ISSUE_ROWS = sa.select(m.IssueRow.__table__)
 NEWEST_FIRST = (m.IssueRow.created_at.desc(), m.IssueRow.number.desc())
 
 
@@ -51,7 +53,7 @@ class SqlIssueRepository:
         await self._write_assignees(issue)
 
     async def get(self, issue_id: UUID) -> Issue:
-        row = await self.session.get(m.IssueRow, issue_id, populate_existing=True)
+        row = (await self.session.execute(ISSUE_ROWS.where(m.IssueRow.id == issue_id))).first()
         if row is None:
             raise NotFound(f"No issue with id {issue_id}.")
         return to_issue(row, (await self._assignees([issue_id]))[issue_id])
@@ -72,9 +74,8 @@ class SqlIssueRepository:
     async def list(self, query: IssueQuery) -> Page[Issue]:
         conditions = self._conditions(query)
         rows = (
-            await self.session.scalars(
-                sa.select(m.IssueRow)
-                .where(*conditions)
+            await self.session.execute(
+                ISSUE_ROWS.where(*conditions)
                 .order_by(*NEWEST_FIRST)
                 .offset(query.offset)
                 .limit(query.per_page)
@@ -106,9 +107,10 @@ class SqlIssueRepository:
         if not team_ids:
             return []
         rows = (
-            await self.session.scalars(
-                sa.select(m.IssueRow)
-                .where(m.IssueRow.next_reminder_at <= now, m.IssueRow.team_id.in_(team_ids))
+            await self.session.execute(
+                ISSUE_ROWS.where(
+                    m.IssueRow.next_reminder_at <= now, m.IssueRow.team_id.in_(team_ids)
+                )
                 .order_by(m.IssueRow.next_reminder_at, m.IssueRow.number)
                 .limit(limit)
             )

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import msgspec
+import sqlalchemy as sa
 
 from argus_adapters.sql.models import HistoryRow, IssueRow, MemberRow, TeamRow, UserRow
 from argus_core.domain.history import HistoryAction, HistoryEntry
@@ -135,7 +136,8 @@ def issue_values(issue: Issue) -> dict[str, Any]:
     }
 
 
-def to_issue(row: IssueRow, assignee_ids: Sequence[UUID]) -> Issue:
+def to_issue(row: IssueRow | sa.Row[Any], assignee_ids: Sequence[UUID]) -> Issue:
+    """An issue from an ORM object or a plain row of the issues table."""
     slack = None
     if row.slack_channel_id and row.slack_thread_ts:
         slack = SlackRef(
