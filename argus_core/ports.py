@@ -17,7 +17,7 @@ import msgspec
 from argus_core.domain.events import DomainEvent
 from argus_core.domain.history import HistoryEntry
 from argus_core.domain.issue import Issue, Rca, RcaProgress
-from argus_core.domain.people import User
+from argus_core.domain.people import ApiToken, User
 from argus_core.domain.team import Member, Team
 from argus_core.domain.values import CategorySet, Priority, Status
 from argus_core.lifecycle import WorkloadDelta
@@ -147,6 +147,10 @@ class MemberRepository(Protocol):
         """Active members with their team names, by team then name."""
         ...
 
+    async def get_many(self, member_ids: Collection[UUID]) -> Sequence[Member]:
+        """The members among ``member_ids`` that exist, in no particular order."""
+        ...
+
 
 class HistoryRepository(Protocol):
     """The append-only audit trail."""
@@ -171,12 +175,36 @@ class UserRepository(Protocol):
         """The user with this email (any case), if any."""
         ...
 
+    async def get(self, user_id: UUID) -> User:
+        """The user, or :class:`~argus_core.domain.errors.NotFound`."""
+        ...
+
     async def add(self, user: User) -> None:
         """Store a new user."""
         ...
 
     async def save(self, user: User) -> None:
         """Store the new state of a user."""
+        ...
+
+
+class ApiTokenRepository(Protocol):
+    """Personal API tokens, found by the hash of their secret."""
+
+    async def add(self, token: ApiToken) -> None:
+        """Store a new token."""
+        ...
+
+    async def find_by_hash(self, token_hash: str) -> ApiToken | None:
+        """The token with this hash, revoked or not."""
+        ...
+
+    async def for_user(self, user_id: UUID) -> Sequence[ApiToken]:
+        """A user's tokens, newest first."""
+        ...
+
+    async def save(self, token: ApiToken) -> None:
+        """Store a token's new state (last use, revocation)."""
         ...
 
 
@@ -204,6 +232,7 @@ class UnitOfWork(Protocol):
     members: MemberRepository
     history: HistoryRepository
     users: UserRepository
+    tokens: ApiTokenRepository
     outbox: Outbox
 
     async def __aenter__(self) -> Self: ...

@@ -23,7 +23,7 @@ from argus_core.domain.errors import NotFound
 from argus_core.domain.events import DomainEvent
 from argus_core.domain.history import HistoryEntry
 from argus_core.domain.issue import Issue
-from argus_core.domain.people import User
+from argus_core.domain.people import ApiToken, User
 from argus_core.domain.team import Member, Team
 from argus_core.lifecycle import WorkloadDelta
 from argus_core.queries import AssignableMember, IssueQuery, Page, search_terms
@@ -39,6 +39,7 @@ class InMemoryStore:
     members: dict[UUID, Member] = field(default_factory=dict)
     history: list[HistoryEntry] = field(default_factory=list)
     users: dict[str, User] = field(default_factory=dict)
+    tokens: dict[UUID, ApiToken] = field(default_factory=dict)
     events: list[DomainEvent] = field(default_factory=list)
     dispatched: set[UUID] = field(default_factory=set)
     last_number: int = 0
@@ -54,7 +55,7 @@ class InMemoryStore:
             setattr(self, name, value)
 
 
-_TABLES = ("issues", "teams", "members", "history", "users", "events", "dispatched")
+_TABLES = ("issues", "teams", "members", "history", "users", "tokens", "events", "dispatched")
 
 
 K = TypeVar("K")
@@ -235,6 +236,9 @@ class InMemoryMemberRepository:
                 last_assigned_at=last,
             )
 
+    async def get_many(self, member_ids: Collection[UUID]) -> Sequence[Member]:
+        return [self.store.members[m] for m in member_ids if m in self.store.members]
+
     async def assignable(self) -> Sequence[AssignableMember]:
         teams = self.store.teams
         rows = [
@@ -277,11 +281,37 @@ class InMemoryUserRepository:
     async def get_by_email(self, email: str) -> User | None:
         return self.store.users.get(email.lower())
 
+    async def get(self, user_id: UUID) -> User:
+        found = next((u for u in self.store.users.values() if u.id == user_id), None)
+        if found is None:
+            raise NotFound(f"No user with id {user_id}.")
+        return found
+
     async def add(self, user: User) -> None:
         self.store.users[user.email.lower()] = user
 
     async def save(self, user: User) -> None:
         self.store.users[user.email.lower()] = user
+
+
+class InMemoryApiTokenRepository:
+    """Personal API tokens by id."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    async def add(self, token: ApiToken) -> None:
+        self.store.tokens[token.id] = token
+
+    async def find_by_hash(self, token_hash: str) -> ApiToken | None:
+        return next((t for t in self.store.tokens.values() if t.token_hash == token_hash), None)
+
+    async def for_user(self, user_id: UUID) -> Sequence[ApiToken]:
+        mine = [t for t in self.store.tokens.values() if t.user_id == user_id]
+        return sorted(mine, key=lambda t: t.created_at, reverse=True)
+
+    async def save(self, token: ApiToken) -> None:
+        self.store.tokens[token.id] = token
 
 
 class InMemoryOutbox:
@@ -312,6 +342,7 @@ class InMemoryUnitOfWork:
         self.members = InMemoryMemberRepository(store)
         self.history = InMemoryHistoryRepository(store)
         self.users = InMemoryUserRepository(store)
+        self.tokens = InMemoryApiTokenRepository(store)
         self.outbox = InMemoryOutbox(store)
         self._snapshot: dict[str, Any] | None = None
         self.commits = 0

@@ -171,6 +171,21 @@ class UserRow(Base):
     is_admin: Mapped[bool]
 
 
+class ApiTokenRow(Base):
+    """Personal API tokens; only the SHA-256 of the secret is kept."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (sa.Index(None, "user_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.Text)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
 class OutboxRow(Base):
     """Domain events stored with the change that caused them, until delivered."""
 

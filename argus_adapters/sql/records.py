@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from argus_adapters.sql import models as m
 from argus_adapters.sql.mapping import history_values, to_history, to_user, user_values
+from argus_core.domain.errors import NotFound
 from argus_core.domain.events import DomainEvent
 from argus_core.domain.history import HistoryEntry
-from argus_core.domain.people import User
+from argus_core.domain.people import ApiToken, User
 
 
 class SqlHistoryRepository:
@@ -56,6 +57,12 @@ class SqlUserRepository:
         )
         return None if row is None else to_user(row)
 
+    async def get(self, user_id: UUID) -> User:
+        row = await self.session.scalar(sa.select(m.UserRow).where(m.UserRow.id == user_id))
+        if row is None:
+            raise NotFound(f"No user with id {user_id}.")
+        return to_user(row)
+
     async def add(self, user: User) -> None:
         await self.session.execute(sa.insert(m.UserRow).values(user_values(user)))
 
@@ -65,6 +72,49 @@ class SqlUserRepository:
         await self.session.execute(
             sa.update(m.UserRow).where(m.UserRow.id == user.id).values(values)
         )
+
+
+class SqlApiTokenRepository:
+    """Personal API tokens by the hash of their secret."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, token: ApiToken) -> None:
+        await self.session.execute(sa.insert(m.ApiTokenRow).values(msgspec.structs.asdict(token)))
+
+    async def find_by_hash(self, token_hash: str) -> ApiToken | None:
+        row = await self.session.scalar(
+            sa.select(m.ApiTokenRow).where(m.ApiTokenRow.token_hash == token_hash)
+        )
+        return None if row is None else _token(row)
+
+    async def for_user(self, user_id: UUID) -> Sequence[ApiToken]:
+        rows = await self.session.scalars(
+            sa.select(m.ApiTokenRow)
+            .where(m.ApiTokenRow.user_id == user_id)
+            .order_by(m.ApiTokenRow.created_at.desc())
+        )
+        return [_token(row) for row in rows]
+
+    async def save(self, token: ApiToken) -> None:
+        await self.session.execute(
+            sa.update(m.ApiTokenRow)
+            .where(m.ApiTokenRow.id == token.id)
+            .values(last_used_at=token.last_used_at, revoked_at=token.revoked_at)
+        )
+
+
+def _token(row: m.ApiTokenRow) -> ApiToken:
+    return ApiToken(
+        id=row.id,
+        user_id=row.user_id,
+        name=row.name,
+        token_hash=row.token_hash,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
+    )
 
 
 class SqlOutbox:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -166,6 +166,14 @@ class SqlMemberRepository:
                     else_=row.last_assigned_at,
                 )
             await self.session.execute(sa.update(row).where(row.id == member_id).values(values))
+
+    async def get_many(self, member_ids: Collection[UUID]) -> Sequence[Member]:
+        if not member_ids:
+            return []
+        rows = await self.session.scalars(
+            sa.select(m.MemberRow).where(m.MemberRow.id.in_(member_ids))
+        )
+        return [to_member(row) for row in rows]
 
     async def assignable(self) -> Sequence[AssignableMember]:
         rows = await self.session.execute(

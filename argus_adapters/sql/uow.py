@@ -9,7 +9,12 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from argus_adapters.sql.issues import SqlIssueRepository
-from argus_adapters.sql.records import SqlHistoryRepository, SqlOutbox, SqlUserRepository
+from argus_adapters.sql.records import (
+    SqlApiTokenRepository,
+    SqlHistoryRepository,
+    SqlOutbox,
+    SqlUserRepository,
+)
 from argus_adapters.sql.teams import SqlMemberRepository, SqlTeamRepository
 from argus_core.domain.errors import Conflict, InvalidInput
 
@@ -26,6 +31,7 @@ class SqlUnitOfWork:
     members: SqlMemberRepository
     history: SqlHistoryRepository
     users: SqlUserRepository
+    tokens: SqlApiTokenRepository
     outbox: SqlOutbox
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -42,6 +48,7 @@ class SqlUnitOfWork:
         self.members = SqlMemberRepository(session)
         self.history = SqlHistoryRepository(session)
         self.users = SqlUserRepository(session)
+        self.tokens = SqlApiTokenRepository(session)
         self.outbox = SqlOutbox(session)
         return self
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 import msgspec
@@ -61,3 +62,15 @@ class Actor(msgspec.Struct, frozen=True, kw_only=True):
     def roles(self) -> dict[UUID, MemberRole]:
         """Team id -> role, as ``User.roles`` on the wire."""
         return {m.team_id: m.role for m in self.memberships}
+
+
+class ApiToken(msgspec.Struct, frozen=True, kw_only=True):
+    """A personal API token for scripts; only its hash is stored."""
+
+    id: UUID
+    user_id: UUID
+    name: str
+    token_hash: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None

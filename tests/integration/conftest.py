@@ -29,7 +29,7 @@ POSTGRES_URL = os.environ.get(
 )
 TABLES = (
     "teams, team_members, issues, issue_assignees, issue_history, users, outbox, "
-    "slack_event_receipts, issue_counts"
+    "slack_event_receipts, issue_counts, api_tokens"
 )
 
 

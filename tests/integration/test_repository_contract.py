@@ -7,11 +7,11 @@ import uuid
 import msgspec
 import pytest
 
-from argus_core.domain.errors import Conflict, InvalidInput, NotFound
+from argus_core.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from argus_core.domain.events import IssueAssigned, IssueReported, StatusChanged
 from argus_core.domain.history import HistoryAction
 from argus_core.domain.issue import Categorization, Rca, RcaProgress, Reporter, RootCause, SlackRef
-from argus_core.domain.people import User
+from argus_core.domain.people import Actor, User
 from argus_core.domain.team import ReminderSettings
 from argus_core.domain.values import (
     MAX_TITLE_LENGTH,
@@ -27,6 +27,7 @@ from argus_core.usecases.dashboard import DashboardService
 from argus_core.usecases.issues import IssuePatch, NewIssue
 from argus_core.usecases.reminders import ReminderService
 from argus_core.usecases.teams import MemberPatch, NewTeam, TeamPatch
+from argus_core.usecases.tokens import TokenService
 from tests.world import ADMIN, VIEWER, World
 
 
@@ -372,3 +373,49 @@ async def test_uncommitted_work_is_rolled_back(world: World) -> None:
     with pytest.raises(RuntimeError):
         await fail_midway()
     assert [t.id for t in await world.teams.list(VIEWER)] == [team.id]
+
+
+async def test_api_tokens_are_hashed_owned_and_revocable(world: World) -> None:
+    owner = User(id=uuid.uuid4(), email="ada@example.com", name="Ada")
+    other = User(id=uuid.uuid4(), email="bob@example.com", name="Bob")
+    async with world.uow() as uow:
+        await uow.users.add(owner)
+        await uow.users.add(other)
+        await uow.commit()
+    ada = Actor(name="Ada", email=owner.email, user_id=owner.id)
+    bob = Actor(name="Bob", email=other.email, user_id=other.id)
+    tokens = TokenService(world.uow(), world.clock)
+    secret, token = await tokens.create(ada, " laptop script ")
+    assert secret.startswith("argus_pat_")
+    assert token.name == "laptop script"
+    assert secret not in token.token_hash
+    world.clock.advance(minutes=5)
+    signed_in = await tokens.authenticate(secret)
+    assert signed_in is not None
+    assert signed_in.email == "ada@example.com"
+    (listed,) = await tokens.list(ada)
+    assert listed.last_used_at == world.clock.now()
+    assert await tokens.list(bob) == []
+    with pytest.raises(NotFound):
+        await tokens.revoke(bob, token.id)
+    assert await tokens.authenticate(secret + "x") is None
+    await tokens.revoke(ada, token.id)
+    assert await tokens.authenticate(secret) is None
+    with pytest.raises(PermissionDenied):
+        await tokens.create(Actor(name="nobody"), "x")
+
+
+async def test_members_by_ids_and_users_by_id(world: World) -> None:
+    team = await world.team()
+    alice = await world.member(team, "Alice")
+    found = await _members(world, {alice.id, uuid.uuid4()})
+    assert [m.id for m in found] == [alice.id]
+    async with world.uow() as uow:
+        assert await uow.members.get_many(set()) == []
+        with pytest.raises(NotFound):
+            await uow.users.get(uuid.uuid4())
+
+
+async def _members(world: World, ids: set[uuid.UUID]) -> list[object]:
+    async with world.uow() as uow:
+        return list(await uow.members.get_many(ids))
