@@ -227,13 +227,26 @@ class Outbox(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over every repository; leaving without ``commit()`` rolls back."""
 
-    issues: IssueRepository
-    teams: TeamRepository
-    members: MemberRepository
-    history: HistoryRepository
-    users: UserRepository
-    tokens: ApiTokenRepository
-    outbox: Outbox
+    @property
+    def issues(self) -> IssueRepository: ...
+
+    @property
+    def teams(self) -> TeamRepository: ...
+
+    @property
+    def members(self) -> MemberRepository: ...
+
+    @property
+    def history(self) -> HistoryRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def tokens(self) -> ApiTokenRepository: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,16 +1,79 @@
-"""The ``argus`` command."""
+"""The ``argus`` command: serve, demo, worker, db upgrade."""
 
 from __future__ import annotations
 
-import click
+import asyncio
 
+import click
+import uvicorn
+
+from argus_adapters.sql.engine import create_engine, session_factory
 from argus_adapters.sql.migrate import upgrade
 from argus_adapters.sql.settings import DatabaseSettings
+from argus_web.demo import ADMIN_EMAIL, VIEWER_EMAIL, seed_demo
+from argus_web.settings import Settings
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    from argus_web.app import create_app  # the app is only built when serving
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+host_option = click.option("--host", default="127.0.0.1", show_default=True)
+port_option = click.option("--port", default=8000, show_default=True, type=int)
 
 
 @click.group()
 def main() -> None:
     """Argus: a Slack-first production-issue tracker."""
+
+
+@main.command()
+@host_option
+@port_option
+def serve(host: str, port: int) -> None:
+    """Serve the API and dashboard (the embedded SQLite database is migrated first)."""
+    settings = _settings()
+    if settings.database.is_sqlite:
+        upgrade(settings.database)
+    _serve(settings, host, port)
+
+
+@main.command()
+@host_option
+@port_option
+def demo(host: str, port: int) -> None:
+    """Migrate, fill an empty database with demo teams and issues, then serve."""
+    settings = _settings()
+    upgrade(settings.database)
+
+    async def fill() -> bool:
+        engine = create_engine(settings.database)
+        try:
+            return await seed_demo(session_factory(engine))
+        finally:
+            await engine.dispose()
+
+    seeded = asyncio.run(fill())
+    click.echo("Demo data added." if seeded else "The database already has data; left as is.")
+    if settings.local_sign_in:
+        click.echo(f"Sign in as {ADMIN_EMAIL} (admin), maria.manager@example.com (manager),")
+        click.echo(f"priya.patel@example.com (agent) or {VIEWER_EMAIL} (viewer).")
+    _serve(settings, host, port)
+
+
+@main.command()
+def worker() -> None:
+    """Run background jobs (arrives with the job queue; nothing to run yet)."""
+    click.echo("No background jobs exist yet in this version of Argus; nothing to run.")
 
 
 @main.group()

@@ -27,5 +27,9 @@ class Conflict(ArgusError):
     """The action clashes with the current state, e.g. a transition (HTTP 409)."""
 
 
+class Unavailable(ArgusError):
+    """A service Argus depends on did not answer; try again later (HTTP 503)."""
+
+
 class NoProviderAnswered(ArgusError):
     """Every provider of a fallback chain failed, timed out or answered nothing."""

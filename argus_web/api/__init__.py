@@ -1,0 +1,1 @@
+"""The REST API: wire schemas, presenters and route handlers."""

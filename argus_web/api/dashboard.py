@@ -1,0 +1,103 @@
+"""``/api/dashboard``: totals, per-team figures, recent activity; and the health checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy as sa
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Response, Router, get
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from argus_core.domain.people import Actor
+from argus_core.usecases.dashboard import MAX_RECENT, DashboardService
+from argus_web.api import schemas as s
+from argus_web.api.presenters import history_out
+
+
+@get("/stats")
+@inject
+async def stats(actor: FromDishka[Actor], dashboard: FromDishka[DashboardService]) -> s.StatsOut:
+    figures = await dashboard.stats(actor)
+    return s.StatsOut(
+        total_issues=figures.total_issues,
+        open_issues=figures.open_issues,
+        in_progress_issues=figures.in_progress_issues,
+        resolved_issues=figures.resolved_issues,
+        critical_issues=figures.critical_issues,
+        avg_resolution_hours=figures.avg_resolution_hours,
+    )
+
+
+@get("/team-stats")
+@inject
+async def team_stats(
+    actor: FromDishka[Actor], dashboard: FromDishka[DashboardService]
+) -> list[s.TeamStatsOut]:
+    return [
+        s.TeamStatsOut(
+            team_id=row.team_id,
+            team_name=row.team_name,
+            open_count=row.open_count,
+            resolved_count=row.resolved_count,
+            avg_resolution_hours=row.avg_resolution_hours,
+        )
+        for row in await dashboard.team_stats(actor)
+    ]
+
+
+@get("/recent-activity")
+@inject
+async def recent_activity(
+    actor: FromDishka[Actor],
+    dashboard: FromDishka[DashboardService],
+    limit: Annotated[int, Parameter(ge=1, le=MAX_RECENT)] = 5,
+) -> list[s.HistoryOut]:
+    return history_out(await dashboard.recent_activity(actor, limit))
+
+
+dashboard_router = Router(
+    path="/api/dashboard",
+    route_handlers=[stats, team_stats, recent_activity],
+    tags=["dashboard"],
+    security=[{"bearer": []}],
+)
+
+
+async def _database_answers(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    try:
+        async with sessions() as session:
+            await session.execute(sa.text("SELECT 1"))
+    except Exception:
+        return False
+    return True
+
+
+def _health(ok: bool) -> Response[s.HealthOut]:
+    return Response(
+        s.HealthOut(status="ok" if ok else "unavailable"), status_code=200 if ok else 503
+    )
+
+
+@get("/health")
+@inject
+async def health(sessions: FromDishka[async_sessionmaker[AsyncSession]]) -> Response[s.HealthOut]:
+    """``{"status": "ok"}`` when the database answers, 503 otherwise."""
+    return _health(await _database_answers(sessions))
+
+
+@get("/ready")
+@inject
+async def ready(sessions: FromDishka[async_sessionmaker[AsyncSession]]) -> Response[s.HealthOut]:
+    """Readiness: the database answers."""
+    return _health(await _database_answers(sessions))
+
+
+@get("/live")
+async def live() -> s.HealthOut:
+    """Liveness: the process runs (no database involved)."""
+    return s.HealthOut(status="ok")
+
+
+health_router = Router(path="/api", route_handlers=[health, ready, live], tags=["health"])

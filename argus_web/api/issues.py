@@ -1,0 +1,214 @@
+"""``/api/issues``: list, report, read, change, resolve, close, reopen, history, RCA stream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Router, get, patch, post
+from litestar.params import Parameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from argus_core.domain.issue import Reporter
+from argus_core.domain.people import Actor
+from argus_core.domain.values import Priority, Source, Status
+from argus_core.ports import UnitOfWork
+from argus_core.queries import MAX_PER_PAGE, IssueQuery
+from argus_core.usecases.issues import IssuePatch, IssueService, NewIssue
+from argus_web.api import schemas as s
+from argus_web.api.presenters import Names, history_out, issue_out, list_item, rca_out
+
+
+@get("/")
+@inject
+async def list_issues(
+    actor: FromDishka[Actor],
+    issues: FromDishka[IssueService],
+    uow: FromDishka[UnitOfWork],
+    status: Status | None = None,
+    priority: Priority | None = None,
+    team_id: UUID | None = None,
+    assigned_to: UUID | None = None,
+    reported_by_email: str | None = None,
+    mine: bool = False,
+    search: Annotated[str | None, Parameter(max_length=200)] = None,
+    page: Annotated[int, Parameter(ge=1)] = 1,
+    per_page: Annotated[int, Parameter(ge=1, le=MAX_PER_PAGE)] = 20,
+) -> s.IssuePage:
+    """Issues newest first; ``mine`` and ``assigned_to`` match any assignee."""
+    assignees: frozenset[UUID] | None = None
+    if assigned_to is not None:
+        assignees = frozenset({assigned_to})
+    if mine:
+        own = actor.member_ids
+        assignees = own if assignees is None else assignees & own
+    query = IssueQuery(
+        status=status,
+        priority=priority,
+        team_id=team_id,
+        assignee_ids=assignees,
+        reported_by_email=reported_by_email,
+        search=search,
+        page=page,
+        per_page=per_page,
+    )
+    found = await issues.list(actor, query)
+    names = await Names.load(uow, found.items)
+    return s.IssuePage(
+        items=[list_item(i, names) for i in found.items],
+        total=found.total,
+        page=found.page,
+        per_page=found.per_page,
+    )
+
+
+@post("/")
+@inject
+async def report_issue(
+    data: s.IssueIn,
+    actor: FromDishka[Actor],
+    issues: FromDishka[IssueService],
+    uow: FromDishka[UnitOfWork],
+) -> s.IssueOut:
+    """Report an issue from the dashboard or a script; without a team it is triaged."""
+    issue = await issues.report(
+        actor,
+        NewIssue(
+            title=data.title,
+            description=data.description,
+            priority=data.priority,
+            category=data.category,
+            team_id=data.team_id,
+            reporter=Reporter(name=actor.name, email=actor.email),
+            source=Source.WEB,
+        ),
+    )
+    return issue_out(issue, await Names.load(uow, [issue]))
+
+
+@get("/{issue_id:uuid}")
+@inject
+async def get_issue(
+    issue_id: UUID,
+    actor: FromDishka[Actor],
+    issues: FromDishka[IssueService],
+    uow: FromDishka[UnitOfWork],
+) -> s.IssueOut:
+    issue = await issues.get(actor, issue_id)
+    return issue_out(issue, await Names.load(uow, [issue]))
+
+
+@patch("/{issue_id:uuid}")
+@inject
+async def update_issue(
+    issue_id: UUID,
+    data: s.IssuePatchIn,
+    actor: FromDishka[Actor],
+    issues: FromDishka[IssueService],
+    uow: FromDishka[UnitOfWork],
+) -> s.IssueOut:
+    """Change any fields at once; every permission is checked before anything moves."""
+    fields = msgspec.structs.asdict(data)
+    if isinstance(data.assignees, list):
+        fields["assignees"] = tuple(data.assignees)
+    issue = await issues.update(actor, issue_id, IssuePatch(**fields))
+    return issue_out(issue, await Names.load(uow, [issue]))
+
+
+@post("/{issue_id:uuid}/resolve", status_code=200)
+@inject
+async def resolve_issue(
+    issue_id: UUID,
+    data: s.ResolveIn,
+    actor: FromDishka[Actor],
+    issues: FromDishka[IssueService],
+    uow: FromDishka[UnitOfWork],
+) -> s.IssueOut:
+    """Resolve, answering "How was this fixed?"."""
+    issue = await issues.resolve(actor, issue_id, data.reason)
+    return issue_out(issue, await Names.load(uow, [issue]))
+
+
+@post("/{issue_id:uuid}/close", status_code=200)
+@inject
+async def close_issue(
+    issue_id: UUID,
+    data: s.CloseIn,
+    actor: FromDishka[Actor],
+    issues: FromDishka[IssueService],
+    uow: FromDishka[UnitOfWork],
+) -> s.IssueOut:
+    """Close, answering "Why are you closing this?"."""
+    issue = await issues.close(actor, issue_id, data.reason)
+    return issue_out(issue, await Names.load(uow, [issue]))
+
+
+@post("/{issue_id:uuid}/reopen", status_code=200)
+@inject
+async def reopen_issue(
+    issue_id: UUID,
+    actor: FromDishka[Actor],
+    issues: FromDishka[IssueService],
+    uow: FromDishka[UnitOfWork],
+) -> s.IssueOut:
+    """Back to open; the resolution is cleared."""
+    issue = await issues.reopen(actor, issue_id)
+    return issue_out(issue, await Names.load(uow, [issue]))
+
+
+@get("/{issue_id:uuid}/history")
+@inject
+async def issue_history(
+    issue_id: UUID, actor: FromDishka[Actor], issues: FromDishka[IssueService]
+) -> list[s.HistoryOut]:
+    """The audit trail, newest first."""
+    return history_out(await issues.history(actor, issue_id))
+
+
+@get("/{issue_id:uuid}/rca/stream")
+@inject
+async def rca_stream(
+    issue_id: UUID, actor: FromDishka[Actor], issues: FromDishka[IssueService]
+) -> ServerSentEvent:
+    """The issue's root-cause analysis as server-sent events (``progress``, ``result``,
+    ``error``); accepts ``?token=`` since EventSource cannot send headers."""
+    issue = await issues.get(actor, issue_id)
+
+    async def events() -> AsyncIterator[ServerSentEventMessage]:
+        if issue.rca is None:
+            waiting = s.ProgressOut(stage="waiting", message="No analysis has started yet.")
+            yield ServerSentEventMessage(
+                event="progress", data=msgspec.json.encode(waiting).decode()
+            )
+            return
+        for step in issue.rca.progress:
+            progress = s.ProgressOut(stage=step.stage, message=step.message, tool=step.tool)
+            yield ServerSentEventMessage(
+                event="progress", data=msgspec.json.encode(progress).decode()
+            )
+        yield ServerSentEventMessage(
+            event="result", data=msgspec.json.encode(rca_out(issue.rca)).decode()
+        )
+
+    return ServerSentEvent(events())
+
+
+issues_router = Router(
+    path="/api/issues",
+    route_handlers=[
+        list_issues,
+        report_issue,
+        get_issue,
+        update_issue,
+        resolve_issue,
+        close_issue,
+        reopen_issue,
+        issue_history,
+        rca_stream,
+    ],
+    tags=["issues"],
+    security=[{"bearer": []}],
+)

@@ -1,0 +1,202 @@
+"""``/api/teams`` and ``/api/members``: teams, their members and who can be assigned."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+from uuid import UUID
+
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Router, delete, get, patch, post
+from msgspec import UNSET, UnsetType
+
+from argus_core.domain.people import Actor
+from argus_core.domain.team import ReminderSettings
+from argus_core.usecases.teams import MemberPatch, NewMember, NewTeam, TeamPatch, TeamService
+from argus_web.api import schemas as s
+from argus_web.api.presenters import member_out, team_detail_out, team_out
+
+T = TypeVar("T")
+
+
+@get("/")
+@inject
+async def list_teams(actor: FromDishka[Actor], teams: FromDishka[TeamService]) -> list[s.TeamOut]:
+    return [team_out(t) for t in await teams.list(actor)]
+
+
+@post("/")
+@inject
+async def create_team(
+    data: s.TeamIn, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+) -> s.TeamOut:
+    """Create a team (admins only)."""
+    reminders = ReminderSettings(
+        enabled=data.notifications_enabled,
+        frequency_minutes=data.reminder_frequency_minutes,
+        per_priority=dict(data.reminder_intervals),
+        start_hour=data.reminder_start_hour,
+        end_hour=data.reminder_end_hour,
+        timezone=data.reminder_timezone,
+    )
+    team = await teams.create(
+        actor,
+        NewTeam(
+            name=data.name,
+            description=data.description,
+            slack_channel_id=data.slack_channel_id,
+            reminders=reminders,
+        ),
+    )
+    return team_out(team)
+
+
+@get("/{team_id:uuid}")
+@inject
+async def get_team(
+    team_id: UUID, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+) -> s.TeamDetailOut:
+    team, members = await teams.get(actor, team_id)
+    return team_detail_out(team, members)
+
+
+@patch("/{team_id:uuid}")
+@inject
+async def update_team(
+    team_id: UUID, data: s.TeamPatchIn, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+) -> s.TeamOut:
+    """Change a team's settings (its managers and admins)."""
+    current, _ = await teams.get(actor, team_id)
+    r = current.reminders
+    reminders = ReminderSettings(
+        enabled=_pick(data.notifications_enabled, r.enabled),
+        frequency_minutes=_pick(data.reminder_frequency_minutes, r.frequency_minutes),
+        per_priority=dict(_pick(data.reminder_intervals, r.per_priority)),
+        start_hour=_pick(data.reminder_start_hour, r.start_hour),
+        end_hour=_pick(data.reminder_end_hour, r.end_hour),
+        timezone=_pick(data.reminder_timezone, r.timezone),
+    )
+    team = await teams.update(
+        actor,
+        team_id,
+        TeamPatch(
+            name=data.name,
+            description=data.description,
+            slack_channel_id=data.slack_channel_id,
+            reminders=reminders if reminders != r else UNSET,
+        ),
+    )
+    return team_out(team)
+
+
+@delete("/{team_id:uuid}")
+@inject
+async def delete_team(
+    team_id: UUID, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+) -> None:
+    """Delete a team (admins only); refused (409) while it owns open issues."""
+    await teams.delete(actor, team_id)
+
+
+@get("/{team_id:uuid}/members")
+@inject
+async def list_members(
+    team_id: UUID, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+) -> list[s.MemberOut]:
+    return [member_out(m) for m in await teams.members(actor, team_id)]
+
+
+@post("/{team_id:uuid}/members")
+@inject
+async def add_member(
+    team_id: UUID, data: s.MemberIn, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+) -> s.MemberOut:
+    """Add a person to a team; only admins add managers."""
+    member = await teams.add_member(
+        actor,
+        team_id,
+        NewMember(
+            name=data.name, email=data.email, slack_user_id=data.slack_user_id, role=data.role
+        ),
+    )
+    return member_out(member)
+
+
+@get("/assignable")
+@inject
+async def assignable_members(
+    actor: FromDishka[Actor], teams: FromDishka[TeamService]
+) -> list[s.AssignableOut]:
+    return [
+        s.AssignableOut(
+            id=a.id,
+            name=a.name,
+            email=a.email,
+            slack_user_id=a.slack_user_id,
+            team_id=a.team_id,
+            team_name=a.team_name,
+        )
+        for a in await teams.assignable(actor)
+    ]
+
+
+@get("/{member_id:uuid}")
+@inject
+async def get_member(
+    member_id: UUID, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+) -> s.MemberOut:
+    return member_out(await teams.member(actor, member_id))
+
+
+@patch("/{member_id:uuid}")
+@inject
+async def update_member(
+    member_id: UUID,
+    data: s.MemberPatchIn,
+    actor: FromDishka[Actor],
+    teams: FromDishka[TeamService],
+) -> s.MemberOut:
+    """Edit a member; changing the manager role needs an admin."""
+    patch_ = MemberPatch(
+        name=data.name,
+        email=data.email,
+        slack_user_id=data.slack_user_id,
+        role=data.role,
+        is_active=data.is_active,
+        notifications_muted=data.notifications_muted,
+    )
+    return member_out(await teams.update_member(actor, member_id, patch_))
+
+
+@delete("/{member_id:uuid}")
+@inject
+async def remove_member(
+    member_id: UUID, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+) -> None:
+    """Remove a member with no open issues (deactivate them otherwise)."""
+    await teams.remove_member(actor, member_id)
+
+
+def _pick(value: T | UnsetType, current: T) -> T:
+    return current if isinstance(value, UnsetType) else value
+
+
+teams_router = Router(
+    path="/api/teams",
+    route_handlers=[
+        list_teams,
+        create_team,
+        get_team,
+        update_team,
+        delete_team,
+        list_members,
+        add_member,
+    ],
+    tags=["teams"],
+    security=[{"bearer": []}],
+)
+members_router = Router(
+    path="/api/members",
+    route_handlers=[assignable_members, get_member, update_member, remove_member],
+    tags=["members"],
+    security=[{"bearer": []}],
+)

@@ -1,0 +1,1 @@
+"""Sign-in and authentication: Argus's own session tokens, Google, personal tokens."""

@@ -1,0 +1,148 @@
+"""The composition root: one dishka container for the web app, the CLI, the worker and tests.
+
+APP scope: settings, engine, sessions, HTTP client, sign-in, clock. REQUEST scope: the
+unit of work, the use cases and the signed-in actor. Tests add override providers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
+from dishka.integrations.litestar import LitestarProvider
+from litestar import Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from argus_adapters.google import GoogleIdentityProvider
+from argus_adapters.sql.dashboard import SqlDashboardQueries
+from argus_adapters.sql.engine import create_engine, session_factory
+from argus_adapters.sql.uow import SqlUnitOfWork
+from argus_core.clock import SystemClock
+from argus_core.domain.people import Actor
+from argus_core.domain.values import CategorySet
+from argus_core.ports import Clock, DashboardQueries, IdentityProvider, UnitOfWork
+from argus_core.usecases.dashboard import DashboardService
+from argus_core.usecases.identity import IdentityService
+from argus_core.usecases.issues import IssueService
+from argus_core.usecases.teams import TeamService
+from argus_core.usecases.tokens import TokenService
+from argus_web.auth.current import authenticate
+from argus_web.auth.tokens import SessionTokens
+from argus_web.settings import Settings
+
+
+class GoogleSignIn:
+    """Google sign-in when configured; ``provider`` is None otherwise (routes answer 503)."""
+
+    def __init__(self, provider: IdentityProvider | None) -> None:
+        self.provider = provider
+
+
+class AppProvider(Provider):
+    """Things that live as long as the process."""
+
+    scope = Scope.APP
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self._settings = settings
+
+    @provide
+    def settings(self) -> Settings:
+        return self._settings
+
+    @provide
+    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
+        engine = create_engine(settings.database)
+        yield engine
+        await engine.dispose()
+
+    @provide
+    def sessions(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        return session_factory(engine)
+
+    @provide
+    def dashboard_queries(self, sessions: async_sessionmaker[AsyncSession]) -> DashboardQueries:
+        return SqlDashboardQueries(sessions)
+
+    @provide
+    def clock(self) -> Clock:
+        return SystemClock()
+
+    @provide
+    def categories(self) -> CategorySet:
+        return CategorySet()
+
+    @provide
+    async def http(self) -> AsyncIterator[httpx.AsyncClient]:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(10.0)) as client:
+            yield client
+
+    @provide
+    def google(self, settings: Settings, http: httpx.AsyncClient) -> GoogleSignIn:
+        g = settings.google
+        if g is None:
+            return GoogleSignIn(None)
+        return GoogleSignIn(
+            GoogleIdentityProvider(
+                http,
+                client_id=g.client_id,
+                client_secret=g.client_secret,
+                redirect_uri=g.redirect_uri,
+                auth_url=g.auth_url,
+                token_url=g.token_url,
+                userinfo_url=g.userinfo_url,
+            )
+        )
+
+    @provide
+    def session_tokens(self, settings: Settings) -> SessionTokens:
+        return SessionTokens(settings.jwt_secret, settings.token_ttl_minutes)
+
+
+class RequestProvider(Provider):
+    """One unit of work and the use cases on it, per request."""
+
+    scope = Scope.REQUEST
+
+    @provide
+    def uow(self, sessions: async_sessionmaker[AsyncSession]) -> UnitOfWork:
+        return SqlUnitOfWork(sessions)
+
+    @provide
+    def issues(self, uow: UnitOfWork, clock: Clock, categories: CategorySet) -> IssueService:
+        return IssueService(uow, clock, categories)
+
+    @provide
+    def teams(self, uow: UnitOfWork, clock: Clock) -> TeamService:
+        return TeamService(uow, clock)
+
+    @provide
+    def tokens(self, uow: UnitOfWork, clock: Clock) -> TokenService:
+        return TokenService(uow, clock)
+
+    @provide
+    def identity(self, uow: UnitOfWork, settings: Settings) -> IdentityService:
+        return IdentityService(uow, settings.admin_emails, settings.allowed_email_domain)
+
+    @provide
+    def dashboard(self, uow: UnitOfWork, queries: DashboardQueries) -> DashboardService:
+        return DashboardService(uow, queries)
+
+    @provide
+    async def actor(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        sessions: SessionTokens,
+        identity: IdentityService,
+        tokens: TokenService,
+    ) -> Actor:
+        return await authenticate(request, sessions, identity, tokens)
+
+
+def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
+    """The container for ``settings``; later providers override earlier ones."""
+    return make_async_container(
+        AppProvider(settings), RequestProvider(), LitestarProvider(), *overrides
+    )

@@ -1,0 +1,61 @@
+"""The built dashboard at ``/``, with an SPA fallback that can only serve its own files.
+
+Paths with ``..``, backslashes, NUL bytes or any symlink on the way are refused with 404,
+however they were encoded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Request, Response, get
+from litestar.exceptions import NotFoundException
+from litestar.response import File
+
+from argus_web.settings import Settings
+
+PLACEHOLDER = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Argus</title></head>
+<body><h1>Argus</h1>
+<p>The API is running. The dashboard has not been built into this installation yet.</p>
+<p><a href="/schema">API documentation</a> · <a href="/api/health">health</a></p>
+</body></html>
+"""
+RESERVED = ("api/", "schema", "slack/", "metrics")
+
+
+def safe_file(root: Path, relative: str) -> Path | None:
+    """The file ``relative`` names inside ``root``, or None if it is not a plain file there."""
+    parts = [p for p in relative.split("/") if p not in ("", ".")]
+    if any(p == ".." or "\\" in p or "\x00" in p for p in parts):
+        return None
+    base = root.resolve()
+    candidate = base.joinpath(*parts)
+    # resolve() follows links: any difference means a symlink was on the way.
+    if candidate.resolve() != candidate or not candidate.is_relative_to(base):
+        return None
+    return candidate if candidate.is_file() else None
+
+
+@get(["/", "/{path:path}"], include_in_schema=False)
+@inject
+async def dashboard_files(
+    request: Request[Any, Any, Any], settings: FromDishka[Settings], path: str = "/"
+) -> Response[str] | File:
+    """A file of the built UI, else the UI's ``index.html`` for client-side routes."""
+    relative = path.lstrip("/")
+    if relative.startswith(RESERVED):
+        raise NotFoundException(f"No such endpoint: {request.url.path}")
+    root = settings.static_dir
+    found = safe_file(root, relative) if relative else None
+    if found is not None:
+        return File(found, content_disposition_type="inline")
+    last = relative.rsplit("/", 1)[-1]
+    if ".." in relative.split("/") or "." in last:
+        raise NotFoundException(f"No such file: /{relative}")
+    index = safe_file(root, "index.html")
+    if index is not None:
+        return File(index, content_disposition_type="inline")
+    return Response(PLACEHOLDER, media_type="text/html")
