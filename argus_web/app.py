@@ -16,7 +16,7 @@ from argus_web.auth.routes import auth_router
 from argus_web.container import make_container
 from argus_web.errors import EXCEPTION_HANDLERS
 from argus_web.settings import Settings, settings_from_env
-from argus_web.static import dashboard_files
+from argus_web.static import dashboard_files, dashboard_index
 
 VERSION = "0.1.0"
 
@@ -37,6 +37,7 @@ def create_app(
             teams_router,
             members_router,
             dashboard_router,
+            dashboard_index,
             dashboard_files,
         ],
         exception_handlers=EXCEPTION_HANDLERS,

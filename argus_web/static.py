@@ -7,11 +7,11 @@ however they were encoded.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import File
 
 from argus_web.settings import Settings
@@ -39,22 +39,31 @@ def safe_file(root: Path, relative: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-@get(["/", "/{path:path}"], include_in_schema=False)
+@get("/", include_in_schema=False)
+@inject
+async def dashboard_index(settings: FromDishka[Settings]) -> Response[str] | File:
+    """The dashboard's ``index.html`` (a placeholder page until the UI is built)."""
+    return _index(settings.static_dir)
+
+
+@get("/{path:path}", include_in_schema=False)
 @inject
 async def dashboard_files(
-    request: Request[Any, Any, Any], settings: FromDishka[Settings], path: str = "/"
+    path: FromPath[str], settings: FromDishka[Settings]
 ) -> Response[str] | File:
     """A file of the built UI, else the UI's ``index.html`` for client-side routes."""
     relative = path.lstrip("/")
     if relative.startswith(RESERVED):
-        raise NotFoundException(f"No such endpoint: {request.url.path}")
-    root = settings.static_dir
-    found = safe_file(root, relative) if relative else None
+        raise NotFoundException(f"No such endpoint: /{relative}")
+    found = safe_file(settings.static_dir, relative)
     if found is not None:
         return File(found, content_disposition_type="inline")
-    last = relative.rsplit("/", 1)[-1]
-    if ".." in relative.split("/") or "." in last:
+    if ".." in relative.split("/") or "." in relative.rsplit("/", 1)[-1]:
         raise NotFoundException(f"No such file: /{relative}")
+    return _index(settings.static_dir)
+
+
+def _index(root: Path) -> Response[str] | File:
     index = safe_file(root, "index.html")
     if index is not None:
         return File(index, content_disposition_type="inline")

@@ -7,7 +7,7 @@ from typing import Annotated
 import sqlalchemy as sa
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Response, Router, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from argus_core.domain.people import Actor
@@ -52,7 +52,7 @@ async def team_stats(
 async def recent_activity(
     actor: FromDishka[Actor],
     dashboard: FromDishka[DashboardService],
-    limit: Annotated[int, Parameter(ge=1, le=MAX_RECENT)] = 5,
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_RECENT)] = 5,
 ) -> list[s.HistoryOut]:
     return history_out(await dashboard.recent_activity(actor, limit))
 

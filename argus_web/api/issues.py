@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Router, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from argus_core.domain.issue import Reporter
@@ -28,15 +28,15 @@ async def list_issues(
     actor: FromDishka[Actor],
     issues: FromDishka[IssueService],
     uow: FromDishka[UnitOfWork],
-    status: Status | None = None,
-    priority: Priority | None = None,
-    team_id: UUID | None = None,
-    assigned_to: UUID | None = None,
-    reported_by_email: str | None = None,
-    mine: bool = False,
-    search: Annotated[str | None, Parameter(max_length=200)] = None,
-    page: Annotated[int, Parameter(ge=1)] = 1,
-    per_page: Annotated[int, Parameter(ge=1, le=MAX_PER_PAGE)] = 20,
+    status: FromQuery[Status | None] = None,
+    priority: FromQuery[Priority | None] = None,
+    team_id: FromQuery[UUID | None] = None,
+    assigned_to: FromQuery[UUID | None] = None,
+    reported_by_email: FromQuery[str | None] = None,
+    mine: FromQuery[bool] = False,
+    search: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    page: Annotated[int, QueryParameter(ge=1)] = 1,
+    per_page: Annotated[int, QueryParameter(ge=1, le=MAX_PER_PAGE)] = 20,
 ) -> s.IssuePage:
     """Issues newest first; ``mine`` and ``assigned_to`` match any assignee."""
     assignees: frozenset[UUID] | None = None
@@ -68,7 +68,7 @@ async def list_issues(
 @post("/")
 @inject
 async def report_issue(
-    data: s.IssueIn,
+    data: JSONBody[s.IssueIn],
     actor: FromDishka[Actor],
     issues: FromDishka[IssueService],
     uow: FromDishka[UnitOfWork],
@@ -92,7 +92,7 @@ async def report_issue(
 @get("/{issue_id:uuid}")
 @inject
 async def get_issue(
-    issue_id: UUID,
+    issue_id: FromPath[UUID],
     actor: FromDishka[Actor],
     issues: FromDishka[IssueService],
     uow: FromDishka[UnitOfWork],
@@ -104,8 +104,8 @@ async def get_issue(
 @patch("/{issue_id:uuid}")
 @inject
 async def update_issue(
-    issue_id: UUID,
-    data: s.IssuePatchIn,
+    issue_id: FromPath[UUID],
+    data: JSONBody[s.IssuePatchIn],
     actor: FromDishka[Actor],
     issues: FromDishka[IssueService],
     uow: FromDishka[UnitOfWork],
@@ -121,8 +121,8 @@ async def update_issue(
 @post("/{issue_id:uuid}/resolve", status_code=200)
 @inject
 async def resolve_issue(
-    issue_id: UUID,
-    data: s.ResolveIn,
+    issue_id: FromPath[UUID],
+    data: JSONBody[s.ResolveIn],
     actor: FromDishka[Actor],
     issues: FromDishka[IssueService],
     uow: FromDishka[UnitOfWork],
@@ -135,8 +135,8 @@ async def resolve_issue(
 @post("/{issue_id:uuid}/close", status_code=200)
 @inject
 async def close_issue(
-    issue_id: UUID,
-    data: s.CloseIn,
+    issue_id: FromPath[UUID],
+    data: JSONBody[s.CloseIn],
     actor: FromDishka[Actor],
     issues: FromDishka[IssueService],
     uow: FromDishka[UnitOfWork],
@@ -149,7 +149,7 @@ async def close_issue(
 @post("/{issue_id:uuid}/reopen", status_code=200)
 @inject
 async def reopen_issue(
-    issue_id: UUID,
+    issue_id: FromPath[UUID],
     actor: FromDishka[Actor],
     issues: FromDishka[IssueService],
     uow: FromDishka[UnitOfWork],
@@ -162,7 +162,7 @@ async def reopen_issue(
 @get("/{issue_id:uuid}/history")
 @inject
 async def issue_history(
-    issue_id: UUID, actor: FromDishka[Actor], issues: FromDishka[IssueService]
+    issue_id: FromPath[UUID], actor: FromDishka[Actor], issues: FromDishka[IssueService]
 ) -> list[s.HistoryOut]:
     """The audit trail, newest first."""
     return history_out(await issues.history(actor, issue_id))
@@ -171,7 +171,7 @@ async def issue_history(
 @get("/{issue_id:uuid}/rca/stream")
 @inject
 async def rca_stream(
-    issue_id: UUID, actor: FromDishka[Actor], issues: FromDishka[IssueService]
+    issue_id: FromPath[UUID], actor: FromDishka[Actor], issues: FromDishka[IssueService]
 ) -> ServerSentEvent:
     """The issue's root-cause analysis as server-sent events (``progress``, ``result``,
     ``error``); accepts ``?token=`` since EventSource cannot send headers."""

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Router, delete, get, patch, post
+from litestar.params import FromPath, JSONBody
 from msgspec import UNSET, UnsetType
 
 from argus_core.domain.people import Actor
@@ -27,7 +28,7 @@ async def list_teams(actor: FromDishka[Actor], teams: FromDishka[TeamService]) -
 @post("/")
 @inject
 async def create_team(
-    data: s.TeamIn, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+    data: JSONBody[s.TeamIn], actor: FromDishka[Actor], teams: FromDishka[TeamService]
 ) -> s.TeamOut:
     """Create a team (admins only)."""
     reminders = ReminderSettings(
@@ -53,7 +54,7 @@ async def create_team(
 @get("/{team_id:uuid}")
 @inject
 async def get_team(
-    team_id: UUID, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+    team_id: FromPath[UUID], actor: FromDishka[Actor], teams: FromDishka[TeamService]
 ) -> s.TeamDetailOut:
     team, members = await teams.get(actor, team_id)
     return team_detail_out(team, members)
@@ -62,7 +63,10 @@ async def get_team(
 @patch("/{team_id:uuid}")
 @inject
 async def update_team(
-    team_id: UUID, data: s.TeamPatchIn, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+    team_id: FromPath[UUID],
+    data: JSONBody[s.TeamPatchIn],
+    actor: FromDishka[Actor],
+    teams: FromDishka[TeamService],
 ) -> s.TeamOut:
     """Change a team's settings (its managers and admins)."""
     current, _ = await teams.get(actor, team_id)
@@ -91,7 +95,7 @@ async def update_team(
 @delete("/{team_id:uuid}")
 @inject
 async def delete_team(
-    team_id: UUID, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+    team_id: FromPath[UUID], actor: FromDishka[Actor], teams: FromDishka[TeamService]
 ) -> None:
     """Delete a team (admins only); refused (409) while it owns open issues."""
     await teams.delete(actor, team_id)
@@ -100,7 +104,7 @@ async def delete_team(
 @get("/{team_id:uuid}/members")
 @inject
 async def list_members(
-    team_id: UUID, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+    team_id: FromPath[UUID], actor: FromDishka[Actor], teams: FromDishka[TeamService]
 ) -> list[s.MemberOut]:
     return [member_out(m) for m in await teams.members(actor, team_id)]
 
@@ -108,7 +112,10 @@ async def list_members(
 @post("/{team_id:uuid}/members")
 @inject
 async def add_member(
-    team_id: UUID, data: s.MemberIn, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+    team_id: FromPath[UUID],
+    data: JSONBody[s.MemberIn],
+    actor: FromDishka[Actor],
+    teams: FromDishka[TeamService],
 ) -> s.MemberOut:
     """Add a person to a team; only admins add managers."""
     member = await teams.add_member(
@@ -142,7 +149,7 @@ async def assignable_members(
 @get("/{member_id:uuid}")
 @inject
 async def get_member(
-    member_id: UUID, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+    member_id: FromPath[UUID], actor: FromDishka[Actor], teams: FromDishka[TeamService]
 ) -> s.MemberOut:
     return member_out(await teams.member(actor, member_id))
 
@@ -150,8 +157,8 @@ async def get_member(
 @patch("/{member_id:uuid}")
 @inject
 async def update_member(
-    member_id: UUID,
-    data: s.MemberPatchIn,
+    member_id: FromPath[UUID],
+    data: JSONBody[s.MemberPatchIn],
     actor: FromDishka[Actor],
     teams: FromDishka[TeamService],
 ) -> s.MemberOut:
@@ -170,7 +177,7 @@ async def update_member(
 @delete("/{member_id:uuid}")
 @inject
 async def remove_member(
-    member_id: UUID, actor: FromDishka[Actor], teams: FromDishka[TeamService]
+    member_id: FromPath[UUID], actor: FromDishka[Actor], teams: FromDishka[TeamService]
 ) -> None:
     """Remove a member with no open issues (deactivate them otherwise)."""
     await teams.remove_member(actor, member_id)

@@ -11,6 +11,7 @@ from litestar.exceptions import (
     ServiceUnavailableException,
     ValidationException,
 )
+from litestar.params import FromPath, JSONBody
 
 from argus_core.domain.people import Actor, User
 from argus_core.ports import Identity, IdentityProvider
@@ -55,7 +56,7 @@ async def google_url(
 @post("/google/callback", status_code=200)
 @inject
 async def google_callback(
-    data: s.GoogleCallbackIn,
+    data: JSONBody[s.GoogleCallbackIn],
     sign_in: FromDishka[GoogleSignIn],
     sessions: FromDishka[SessionTokens],
     identity: FromDishka[IdentityService],
@@ -76,7 +77,7 @@ async def google_callback(
 @post("/dev-login", status_code=200)
 @inject
 async def dev_login(
-    data: s.DevLoginIn,
+    data: JSONBody[s.DevLoginIn],
     settings: FromDishka[Settings],
     sessions: FromDishka[SessionTokens],
     identity: FromDishka[IdentityService],
@@ -114,7 +115,7 @@ async def list_tokens(
 @post("/tokens", security=[{"bearer": []}])
 @inject
 async def create_token(
-    data: s.TokenIn, actor: FromDishka[Actor], tokens: FromDishka[TokenService]
+    data: JSONBody[s.TokenIn], actor: FromDishka[Actor], tokens: FromDishka[TokenService]
 ) -> s.NewTokenOut:
     """A new personal API token; its secret is shown only in this answer."""
     secret, token = await tokens.create(actor, data.name)
@@ -132,7 +133,7 @@ async def create_token(
 @delete("/tokens/{token_id:uuid}", security=[{"bearer": []}])
 @inject
 async def revoke_token(
-    token_id: UUID, actor: FromDishka[Actor], tokens: FromDishka[TokenService]
+    token_id: FromPath[UUID], actor: FromDishka[Actor], tokens: FromDishka[TokenService]
 ) -> None:
     """Revoke one of your tokens."""
     await tokens.revoke(actor, token_id)

@@ -24,7 +24,7 @@ from argus_core.domain.values import Priority, Status
 from argus_core.queries import IssueQuery
 from argus_core.usecases.issues import IssuePatch
 from argus_web.cli import main as argus_cli
-from tests.integration.conftest import drop_schema, postgres_settings
+from tests.databases import drop_schema, postgres_settings
 from tests.world import ADMIN, VIEWER, World
 
 MIGRATION_ONLY = {"ix_issues_search"}
