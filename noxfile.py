@@ -40,5 +40,5 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=False)
 def demo(session: nox.Session) -> None:
-    """Run Argus embedded: no servers, in-memory core (the web app builds on this)."""
-    session.run("python", "docs/examples/embed.py")
+    """Run Argus embedded with demo data on http://127.0.0.1:8000 (SQLite, no servers)."""
+    session.run("argus", "demo", *session.posargs)

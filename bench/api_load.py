@@ -1,0 +1,181 @@
+"""HTTP load on the issue list, text search and dashboard stats, beside the SQL floor.
+
+    uv run python bench/api_load.py                          # 100,000 and 1,000,000 issues
+    uv run python bench/api_load.py --issues 100000 --seconds 5
+
+For each size: seeds PostgreSQL (schema ``argus_http_<size>``, unless ``--keep``), starts
+``argus serve`` in its own process, signs in, and runs ``--concurrency`` clients in a
+bounded loop on 127.0.0.1 for ``--seconds`` per endpoint, printing req/s, p50 and p99.
+The floor is the same repository queries replayed through an asyncpg pool with the same
+concurrency. Client, server and database share this machine's cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+import httpx
+from floor import Recorder, replay, repository_cases, search_texts
+from seeding import seed
+
+from argus_adapters.sql.engine import create_engine, session_factory
+from argus_adapters.sql.migrate import upgrade_async
+from argus_adapters.sql.settings import DatabaseSettings
+
+ADMIN = "admin@example.com"
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def load(
+    seconds: float, concurrency: int, request: Callable[[int], Awaitable[object]]
+) -> tuple[float, float, float]:
+    """req/s, p50 and p99 (ms) of ``concurrency`` loops calling ``request`` for ``seconds``."""
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker(offset: int) -> None:
+        n = offset
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            await request(n)
+            latencies.append((time.perf_counter() - start) * 1000)
+            n += concurrency
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, statistics.median(latencies), percentile(latencies, 99)
+
+
+async def prepare(dsn: str, schema: str, issues: int, keep: bool) -> DatabaseSettings:
+    settings = DatabaseSettings(url=dsn.replace("postgresql://", "postgresql+asyncpg://"),
+                                schema=schema)  # fmt: skip
+    raw = await asyncpg.connect(dsn, server_settings={"search_path": schema})
+    try:
+        exists = await raw.fetchval(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = $1 AND table_name = 'issues'",
+            schema,
+        )
+        if not (keep and exists):
+            await raw.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            await upgrade_async(settings)
+            started = time.perf_counter()
+            await seed(raw, issues)
+            print(f"seeded {issues:,} issues in {time.perf_counter() - started:.0f} s")
+    finally:
+        await raw.close()
+    return settings
+
+
+def start_server(dsn: str, schema: str, port: int) -> subprocess.Popen[bytes]:
+    env = os.environ | {
+        "ARGUS_DATABASE_URL": dsn,
+        "DB_SCHEMA": schema,
+        "ADMIN_EMAILS": ADMIN,
+        "ARGUS_ENV": "embedded",
+    }
+    argus = Path(sys.executable).with_name("argus")
+    return subprocess.Popen(
+        [str(argus), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def wait_ready(client: httpx.AsyncClient) -> None:
+    for _ in range(100):
+        try:
+            if (await client.get("/api/ready")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError("argus serve did not become ready")
+
+
+async def measure(args: argparse.Namespace, issues: int) -> None:
+    schema = f"argus_http_{issues}"
+    settings = await prepare(args.dsn, schema, issues, args.keep)
+    server = start_server(args.dsn, schema, args.port)
+    limits = httpx.Limits(max_connections=args.concurrency)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+            await wait_ready(client)
+            signed = await client.post("/api/auth/dev-login", json={"email": ADMIN})
+            client.headers["Authorization"] = f"Bearer {signed.json()['token']}"
+            teams = [t["id"] for t in (await client.get("/api/teams")).json()]
+            searches = search_texts()
+
+            async def get(path: str) -> None:
+                response = await client.get(path)
+                response.raise_for_status()
+
+            http_cases = {
+                "list with filters": lambda n: get(
+                    f"/api/issues?status=open&team_id={teams[n % len(teams)]}"
+                ),
+                "text search": lambda n: get(
+                    f"/api/issues?search={searches[n % len(searches)].replace(' ', '+')}"
+                ),
+                "dashboard stats": lambda n: get("/api/dashboard/stats"),
+            }
+            engine = create_engine(settings)
+            recorder = Recorder(engine)
+            sql_cases = repository_cases(session_factory(engine), teams)
+            pool = await asyncpg.create_pool(
+                args.dsn, min_size=args.concurrency, max_size=args.concurrency,
+                server_settings={"search_path": schema},
+            )  # fmt: skip
+            print(f"\n{issues:,} issues, {args.concurrency} concurrent, {args.seconds:g} s each")
+            print(f"{'endpoint':<18} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} | "
+                  f"{'floor req/s':>11} {'p50':>6} {'p99':>6} | p99 ratio")  # fmt: skip
+            for name, request in http_cases.items():
+                await load(1, args.concurrency, request)  # warm up
+                rate, p50, p99 = await load(args.seconds, args.concurrency, request)
+                statements = [await recorder.statements_of(sql_cases[name](n)) for n in range(200)]
+
+                async def floor(n: int, statements: list = statements) -> None:  # type: ignore[type-arg]
+                    async with pool.acquire() as connection:
+                        await replay(connection, statements[n % len(statements)])
+
+                frate, fp50, fp99 = await load(args.seconds, args.concurrency, floor)
+                print(f"{name:<18} {rate:>7.0f} {p50:>7.1f} {p99:>7.1f} | "
+                      f"{frate:>11.0f} {fp50:>6.1f} {fp99:>6.1f} | {p99 / fp99:.1f}x")  # fmt: skip
+            await pool.close()
+            await engine.dispose()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--issues", default="100000,1000000", help="comma-separated sizes")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--keep", action="store_true", help="reuse already seeded schemas")
+    args = parser.parse_args()
+    for size in (int(s) for s in args.issues.split(",")):
+        await measure(args, size)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
