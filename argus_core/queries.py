@@ -11,6 +11,7 @@ import msgspec
 
 from argus_core.domain.errors import InvalidInput
 from argus_core.domain.values import Priority, Status
+from argus_core.validation import refuse_nul
 
 T = TypeVar("T")
 
@@ -42,6 +43,9 @@ class IssueQuery(msgspec.Struct, frozen=True, kw_only=True):
             raise InvalidInput(f"per_page must be between 1 and {MAX_PER_PAGE}.")
         if self.search is not None and len(self.search) > MAX_SEARCH_LENGTH:
             raise InvalidInput(f"search is longer than {MAX_SEARCH_LENGTH} characters.")
+        for text in (self.search, self.reported_by_email):
+            if text is not None:
+                refuse_nul(text)
 
     @property
     def offset(self) -> int:

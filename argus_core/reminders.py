@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from argus_core.domain.errors import InvalidInput
 from argus_core.domain.issue import Issue
 from argus_core.domain.team import ReminderSettings, Team
-from argus_core.domain.values import Priority
+from argus_core.domain.values import MAX_REMINDER_MINUTES, Priority
 
 
 def interval_for(settings: ReminderSettings, priority: Priority) -> timedelta:
@@ -32,8 +32,8 @@ def validate(settings: ReminderSettings) -> ReminderSettings:
             raise InvalidInput("Working hours must be whole hours from 0 to 23.")
     zone(settings.timezone)
     for minutes in (settings.frequency_minutes, *settings.per_priority.values()):
-        if minutes < 1:
-            raise InvalidInput("Reminder intervals must be at least one minute.")
+        if not 1 <= minutes <= MAX_REMINDER_MINUTES:
+            raise InvalidInput("Reminder intervals must be from one minute to a year.")
     return settings
 
 

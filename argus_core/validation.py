@@ -11,9 +11,16 @@ from argus_core.domain.values import (
 )
 
 
+def refuse_nul(text: str) -> str:
+    """Refuse text with NUL characters, which no database stores alike."""
+    if "\x00" in text:
+        raise InvalidInput("Text may not contain NUL characters.")
+    return text
+
+
 def clean_title(title: str, *, truncate: bool = False) -> str:
     """Strip a title; refuse a blank one, and truncate or refuse an over-long one."""
-    title = " ".join(title.split())
+    title = " ".join(refuse_nul(title).split())
     if not title:
         raise InvalidInput("The title cannot be empty.")
     if len(title) > MAX_TITLE_LENGTH:
@@ -25,7 +32,7 @@ def clean_title(title: str, *, truncate: bool = False) -> str:
 
 def clean_description(description: str) -> str:
     """Strip a description and refuse one that is too long to store."""
-    description = description.strip()
+    description = refuse_nul(description).strip()
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise InvalidInput(f"The description is longer than {MAX_DESCRIPTION_LENGTH} characters.")
     return description
@@ -33,7 +40,7 @@ def clean_description(description: str) -> str:
 
 def clean_reason(reason: str | None, *, question: str) -> str:
     """A resolve or close reason: required, non-blank, bounded."""
-    reason = (reason or "").strip()
+    reason = refuse_nul(reason or "").strip()
     if not reason:
         raise InvalidInput(f"A reason is required: {question}")
     if len(reason) > MAX_REASON_LENGTH:
@@ -43,7 +50,7 @@ def clean_reason(reason: str | None, *, question: str) -> str:
 
 def clean_name(name: str, what: str) -> str:
     """A team or member name: whitespace folded, non-blank, bounded."""
-    name = " ".join(name.split())
+    name = " ".join(refuse_nul(name).split())
     if not name:
         raise InvalidInput(f"The {what} name cannot be empty.")
     if len(name) > MAX_NAME_LENGTH:
@@ -53,7 +60,7 @@ def clean_name(name: str, what: str) -> str:
 
 def clean_email(email: str | None) -> str | None:
     """An email address, lower-cased; None when blank, a clear error when malformed."""
-    email = (email or "").strip().lower()
+    email = refuse_nul(email or "").strip().lower()
     if not email:
         return None
     local, _, domain = email.partition("@")

@@ -70,6 +70,8 @@ MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 20_000
 MAX_REASON_LENGTH = 5_000
 MAX_NAME_LENGTH = 200
+MAX_REMINDER_MINUTES = 366 * 24 * 60
+"""A reminder interval longer than a year is a typo (and a huge one overflows time maths)."""
 
 
 class CategorySet(msgspec.Struct, frozen=True, kw_only=True):

@@ -34,7 +34,7 @@ class IdentityService:
             raise PermissionDenied(f"Only {self.allowed_domain} accounts may sign in.")
         async with self.uow:
             user = await self.uow.users.get_by_email(email)
-            is_admin = email in self.admin_emails
+            is_admin = self._is_admin(email, user)
             if user is None:
                 user = User(id=uuid.uuid4(), email=email, name=identity.name, is_admin=is_admin)
                 await self.uow.users.add(user)
@@ -58,10 +58,17 @@ class IdentityService:
             name=(user.name if user and user.name else email),
             email=email,
             user_id=user.id if user else None,
-            is_admin=email in self.admin_emails or bool(user and user.is_admin),
+            is_admin=self._is_admin(email, user),
             memberships=tuple(
                 Membership(member_id=m.id, team_id=m.team_id, role=m.role)
                 for m in members
                 if m.is_active
             ),
         )
+
+    def _is_admin(self, email: str, user: User | None) -> bool:
+        """ADMIN_EMAILS, when set, is the only source of admins, so removing someone
+        takes effect on their next request; without it (the demo) the stored flag counts."""
+        if self.admin_emails:
+            return email in self.admin_emails
+        return bool(user and user.is_admin)

@@ -279,13 +279,17 @@ class IssueService:
 
     def _authorize(self, actor: Actor, issue: Issue, patch: IssuePatch) -> None:
         scope = issue_scope(issue)
+        needed: list[Action] = []
         moves_team = patch.team_id is not UNSET and patch.team_id != issue.team_id
         if moves_team or patch.assignees is not UNSET or patch.assigned_to is not UNSET:
-            require(actor, Action.REASSIGN, scope)
+            needed.append(Action.REASSIGN)
         if self._edits(patch) != Edits():
-            require(actor, Action.EDIT_ISSUE, scope)
+            needed.append(Action.EDIT_ISSUE)
         if patch.status is not UNSET and patch.status is not issue.status:
-            require(actor, _STATUS_ACTIONS.get(patch.status, Action.CHANGE_STATUS), scope)
+            needed.append(_STATUS_ACTIONS.get(patch.status, Action.CHANGE_STATUS))
+        # Even a patch that changes nothing is a write: viewers get no success from it.
+        for action in needed or [Action.EDIT_ISSUE]:
+            require(actor, action, scope)
 
     def _edits(self, patch: IssuePatch) -> Edits:
         if patch.category is not UNSET:

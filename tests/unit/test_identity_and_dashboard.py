@@ -72,3 +72,16 @@ async def test_dashboard_figures() -> None:
     fresh = World()
     empty = await DashboardService(fresh.uow(), InMemoryDashboardQueries(fresh.store)).stats(VIEWER)
     assert (empty.total_issues, empty.avg_resolution_hours) == (0, None)
+
+
+async def test_admin_emails_when_set_are_the_only_admins() -> None:
+    world = World()
+    listed = IdentityService(world.uow(), ["boss@example.com"])
+    await listed.sign_in(identity("boss@example.com"))
+    assert (await listed.actor("boss@example.com")).is_admin
+    # Removed from ADMIN_EMAILS: no longer admin, though the stored flag says so.
+    assert not (
+        await IdentityService(world.uow(), ["other@example.com"]).actor("boss@example.com")
+    ).is_admin
+    # Without ADMIN_EMAILS (the demo), the stored flag counts.
+    assert (await IdentityService(world.uow()).actor("boss@example.com")).is_admin

@@ -273,3 +273,15 @@ def test_patch_decodes_from_json_with_unset_fields() -> None:
     patch = msgspec.json.decode(b'{"status": "resolved", "reason": "ok"}', type=IssuePatch)
     assert patch.status is Status.RESOLVED
     assert patch.title is msgspec.UNSET
+
+
+async def test_an_empty_patch_still_needs_write_permission(world: World) -> None:
+    team = await world.team()
+    alice = await world.member(team, "Alice")
+    issue = await world.report(team)
+    with pytest.raises(PermissionDenied):
+        await world.issues.update(VIEWER, issue.id, IssuePatch())
+    with pytest.raises(PermissionDenied):
+        await world.issues.update(VIEWER, issue.id, IssuePatch(status=Status.OPEN))
+    same = await world.issues.update(world.actor(alice), issue.id, IssuePatch())
+    assert same == world.store.issues[issue.id]

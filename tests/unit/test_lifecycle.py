@@ -186,3 +186,11 @@ def test_description_and_reason_are_bounded() -> None:
         clean_description("x" * 100_000)
     with pytest.raises(InvalidInput, match="longer"):
         clean_reason("x" * 10_000, question="Why?")
+
+
+def test_nul_characters_are_refused_everywhere_text_is_typed() -> None:
+    for clean in (clean_title, clean_description):
+        with pytest.raises(InvalidInput, match="NUL"):
+            clean("bad\x00text")
+    with pytest.raises(InvalidInput, match="NUL"):
+        clean_reason("fixed\x00", question="Why?")
