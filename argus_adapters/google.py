@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -62,7 +63,7 @@ class GoogleIdentityProvider:
             )
             if token.status_code >= 500:
                 raise Unavailable("Google sign-in is not answering; try again shortly.")
-            access = token.json().get("access_token") if token.status_code == 200 else None
+            access = _object(token).get("access_token") if token.status_code == 200 else None
             if not isinstance(access, str) or not access:
                 raise PermissionDenied("Google did not accept this sign-in; start again.")
             info = await self.client.get(
@@ -70,7 +71,7 @@ class GoogleIdentityProvider:
             )
             if info.status_code != 200:
                 raise Unavailable("Google did not return who signed in; try again shortly.")
-            data = info.json()
+            data = _object(info)
         except (httpx.HTTPError, ValueError) as exc:
             raise Unavailable("Google sign-in is not answering; try again shortly.") from exc
         email = data.get("email")
@@ -83,3 +84,11 @@ class GoogleIdentityProvider:
             # Only a real JSON true counts: the string "false" is not a boolean.
             email_verified=data.get("email_verified") is True,
         )
+
+
+def _object(response: httpx.Response) -> dict[str, Any]:
+    """The JSON object of an answer; ValueError (so 503) for anything else."""
+    data = response.json()
+    if not isinstance(data, dict):
+        raise ValueError("Google's answer is not a JSON object.")
+    return data

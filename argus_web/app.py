@@ -12,7 +12,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from argus_web.api.dashboard import dashboard_router, health_router
 from argus_web.api.issues import issues_router
 from argus_web.api.teams import members_router, teams_router
-from argus_web.auth.routes import auth_router
+from argus_web.auth.routes import account_router, auth_router
 from argus_web.container import make_container
 from argus_web.errors import EXCEPTION_HANDLERS
 from argus_web.settings import Settings, settings_from_env
@@ -33,6 +33,7 @@ def create_app(
         route_handlers=[
             health_router,
             auth_router,
+            account_router,
             issues_router,
             teams_router,
             members_router,

@@ -8,7 +8,9 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError
 
 from argus_core.domain.errors import (
     ArgusError,
@@ -43,6 +45,23 @@ TITLES = {
 }
 
 
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """The OpenAPI entries of the problem-details answers a route can give (they replace
+    Litestar's own 400 entry, whose shape and media type Argus does not send)."""
+    return {
+        status: ResponseSpec(
+            Problem, description=TITLES[status], media_type=PROBLEM_JSON, generate_examples=False
+        )
+        for status in statuses
+    }
+
+
+# What a route behind 'Authorization: Bearer' can answer besides success.
+SIGNED_IN = problems(400, 401, 403, 404, 409, 422)
+# The sign-in routes: bad input, a refused person, local sign-in off, Google not configured.
+SIGN_IN = problems(400, 403, 404, 422, 503)
+
+
 def problem(status: int, detail: str) -> Response[Problem]:
     """A problem-details response."""
     body = Problem(title=TITLES.get(status, "Error"), status=status, detail=detail)
@@ -72,10 +91,24 @@ def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Proble
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     if isinstance(exc, msgspec.ValidationError | msgspec.DecodeError):
         return problem(400, f"The request body is not valid: {exc}")
+    if isinstance(exc, DBAPIError) and _is_data_exception(exc):
+        # SQLSTATE class 22: a value the database cannot hold, such as a NUL character
+        # in text on PostgreSQL or a number out of range. The request is at fault.
+        log.info("refused a value the database cannot store: %s", exc.orig)
+        return problem(
+            400,
+            "The request holds a value that cannot be stored: text may not contain NUL "
+            "characters and numbers must be in range.",
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR, "Something went wrong on our side; it has been logged."
     )
+
+
+def _is_data_exception(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith("22")
 
 
 EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {

@@ -48,8 +48,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError(f"ARGUS_ENV must be 'embedded' or 'production', not {self.env!r}.")
         if self.is_production and self.jwt_secret == DEV_JWT_SECRET:
             raise ValueError("JWT_SECRET must be set to a secret of your own in production.")
-        if len(self.jwt_secret) < 16:
-            raise ValueError("JWT_SECRET must be at least 16 characters long.")
+        if len(self.jwt_secret) < 32:  # HS256 wants a key of at least 256 bits
+            raise ValueError("JWT_SECRET must be at least 32 characters long.")
         if self.token_ttl_minutes < 1:
             raise ValueError("ARGUS_TOKEN_TTL_MINUTES must be at least 1.")
 

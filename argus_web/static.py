@@ -7,6 +7,7 @@ however they were encoded.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Response, get
@@ -23,7 +24,7 @@ PLACEHOLDER = """<!doctype html>
 <p><a href="/schema">API documentation</a> · <a href="/api/health">health</a></p>
 </body></html>
 """
-RESERVED = ("api/", "schema", "slack/", "metrics")
+RESERVED = ("api", "schema", "slack", "metrics")  # first path segments the UI never owns
 
 
 def safe_file(root: Path, relative: str) -> Path | None:
@@ -53,18 +54,31 @@ async def dashboard_files(
 ) -> Response[str] | File:
     """A file of the built UI, else the UI's ``index.html`` for client-side routes."""
     relative = path.lstrip("/")
-    if relative.startswith(RESERVED):
+    if relative.split("/", 1)[0] in RESERVED:
         raise NotFoundException(f"No such endpoint: /{relative}")
+    if _smuggled(relative):
+        raise NotFoundException(f"No such file: /{relative}")
     found = safe_file(settings.static_dir, relative)
     if found is not None:
-        return File(found, content_disposition_type="inline")
+        return File(found, filename=found.name, content_disposition_type="inline")
     if ".." in relative.split("/") or "." in relative.rsplit("/", 1)[-1]:
         raise NotFoundException(f"No such file: /{relative}")
     return _index(settings.static_dir)
 
 
+def _smuggled(relative: str) -> bool:
+    """``..``, a backslash or a NUL byte once every layer of percent-encoding is removed
+    (``%252e%252e`` reaches the app as ``%2e%2e``)."""
+    for _ in range(5):
+        decoded = unquote(relative)
+        if decoded == relative:
+            break
+        relative = decoded
+    return "\\" in relative or "\x00" in relative or ".." in relative.split("/")
+
+
 def _index(root: Path) -> Response[str] | File:
     index = safe_file(root, "index.html")
     if index is not None:
-        return File(index, content_disposition_type="inline")
+        return File(index, filename=index.name, content_disposition_type="inline")
     return Response(PLACEHOLDER, media_type="text/html")

@@ -7,6 +7,7 @@ from typing import Annotated
 import sqlalchemy as sa
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Response, Router, get
+from litestar.openapi import ResponseSpec
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,9 +15,11 @@ from argus_core.domain.people import Actor
 from argus_core.usecases.dashboard import MAX_RECENT, DashboardService
 from argus_web.api import schemas as s
 from argus_web.api.presenters import history_out
+from argus_web.auth.current import signed_in
+from argus_web.errors import SIGNED_IN
 
 
-@get("/stats")
+@get("/stats", responses=SIGNED_IN)
 @inject
 async def stats(actor: FromDishka[Actor], dashboard: FromDishka[DashboardService]) -> s.StatsOut:
     figures = await dashboard.stats(actor)
@@ -30,7 +33,7 @@ async def stats(actor: FromDishka[Actor], dashboard: FromDishka[DashboardService
     )
 
 
-@get("/team-stats")
+@get("/team-stats", responses=SIGNED_IN)
 @inject
 async def team_stats(
     actor: FromDishka[Actor], dashboard: FromDishka[DashboardService]
@@ -47,7 +50,7 @@ async def team_stats(
     ]
 
 
-@get("/recent-activity")
+@get("/recent-activity", responses=SIGNED_IN)
 @inject
 async def recent_activity(
     actor: FromDishka[Actor],
@@ -62,6 +65,7 @@ dashboard_router = Router(
     route_handlers=[stats, team_stats, recent_activity],
     tags=["dashboard"],
     security=[{"bearer": []}],
+    guards=[signed_in],
 )
 
 
@@ -74,20 +78,28 @@ async def _database_answers(sessions: async_sessionmaker[AsyncSession]) -> bool:
     return True
 
 
+# Health and readiness answer 503 with the same body while the database does not answer.
+UNAVAILABLE = {
+    503: ResponseSpec(
+        s.HealthOut, description="The database does not answer", generate_examples=False
+    )
+}
+
+
 def _health(ok: bool) -> Response[s.HealthOut]:
     return Response(
         s.HealthOut(status="ok" if ok else "unavailable"), status_code=200 if ok else 503
     )
 
 
-@get("/health")
+@get("/health", responses=UNAVAILABLE)
 @inject
 async def health(sessions: FromDishka[async_sessionmaker[AsyncSession]]) -> Response[s.HealthOut]:
     """``{"status": "ok"}`` when the database answers, 503 otherwise."""
     return _health(await _database_answers(sessions))
 
 
-@get("/ready")
+@get("/ready", responses=UNAVAILABLE)
 @inject
 async def ready(sessions: FromDishka[async_sessionmaker[AsyncSession]]) -> Response[s.HealthOut]:
     """Readiness: the database answers."""

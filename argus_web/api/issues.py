@@ -20,9 +20,14 @@ from argus_core.queries import MAX_PER_PAGE, IssueQuery
 from argus_core.usecases.issues import IssuePatch, IssueService, NewIssue
 from argus_web.api import schemas as s
 from argus_web.api.presenters import Names, history_out, issue_out, list_item, rca_out
+from argus_web.auth.current import signed_in
+from argus_web.errors import SIGNED_IN
+
+# Far beyond any real list, and small enough that the row offset fits the database's integers.
+MAX_PAGE = 1_000_000
 
 
-@get("/")
+@get("/", responses=SIGNED_IN)
 @inject
 async def list_issues(
     actor: FromDishka[Actor],
@@ -35,7 +40,7 @@ async def list_issues(
     reported_by_email: FromQuery[str | None] = None,
     mine: FromQuery[bool] = False,
     search: Annotated[str | None, QueryParameter(max_length=200)] = None,
-    page: Annotated[int, QueryParameter(ge=1)] = 1,
+    page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, QueryParameter(ge=1, le=MAX_PER_PAGE)] = 20,
 ) -> s.IssuePage:
     """Issues newest first; ``mine`` and ``assigned_to`` match any assignee."""
@@ -65,7 +70,7 @@ async def list_issues(
     )
 
 
-@post("/")
+@post("/", responses=SIGNED_IN)
 @inject
 async def report_issue(
     data: JSONBody[s.IssueIn],
@@ -89,7 +94,7 @@ async def report_issue(
     return issue_out(issue, await Names.load(uow, [issue]))
 
 
-@get("/{issue_id:uuid}")
+@get("/{issue_id:uuid}", responses=SIGNED_IN)
 @inject
 async def get_issue(
     issue_id: FromPath[UUID],
@@ -101,7 +106,7 @@ async def get_issue(
     return issue_out(issue, await Names.load(uow, [issue]))
 
 
-@patch("/{issue_id:uuid}")
+@patch("/{issue_id:uuid}", responses=SIGNED_IN)
 @inject
 async def update_issue(
     issue_id: FromPath[UUID],
@@ -118,7 +123,7 @@ async def update_issue(
     return issue_out(issue, await Names.load(uow, [issue]))
 
 
-@post("/{issue_id:uuid}/resolve", status_code=200)
+@post("/{issue_id:uuid}/resolve", status_code=200, responses=SIGNED_IN)
 @inject
 async def resolve_issue(
     issue_id: FromPath[UUID],
@@ -132,7 +137,7 @@ async def resolve_issue(
     return issue_out(issue, await Names.load(uow, [issue]))
 
 
-@post("/{issue_id:uuid}/close", status_code=200)
+@post("/{issue_id:uuid}/close", status_code=200, responses=SIGNED_IN)
 @inject
 async def close_issue(
     issue_id: FromPath[UUID],
@@ -146,7 +151,7 @@ async def close_issue(
     return issue_out(issue, await Names.load(uow, [issue]))
 
 
-@post("/{issue_id:uuid}/reopen", status_code=200)
+@post("/{issue_id:uuid}/reopen", status_code=200, responses=SIGNED_IN)
 @inject
 async def reopen_issue(
     issue_id: FromPath[UUID],
@@ -159,7 +164,7 @@ async def reopen_issue(
     return issue_out(issue, await Names.load(uow, [issue]))
 
 
-@get("/{issue_id:uuid}/history")
+@get("/{issue_id:uuid}/history", responses=SIGNED_IN)
 @inject
 async def issue_history(
     issue_id: FromPath[UUID], actor: FromDishka[Actor], issues: FromDishka[IssueService]
@@ -168,7 +173,7 @@ async def issue_history(
     return history_out(await issues.history(actor, issue_id))
 
 
-@get("/{issue_id:uuid}/rca/stream")
+@get("/{issue_id:uuid}/rca/stream", media_type="text/event-stream", responses=SIGNED_IN)
 @inject
 async def rca_stream(
     issue_id: FromPath[UUID], actor: FromDishka[Actor], issues: FromDishka[IssueService]
@@ -211,4 +216,5 @@ issues_router = Router(
     ],
     tags=["issues"],
     security=[{"bearer": []}],
+    guards=[signed_in],
 )

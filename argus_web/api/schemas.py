@@ -6,13 +6,15 @@ Field names are the original API's; Argus only adds fields.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from argus_core.domain.values import MemberRole, Priority, Status
+from argus_core.domain.values import MAX_REMINDER_MINUTES, MemberRole, Priority, Status
+
+Minutes = Annotated[int, msgspec.Meta(le=MAX_REMINDER_MINUTES)]
 
 
 class Problem(msgspec.Struct, kw_only=True):
@@ -200,11 +202,11 @@ class TeamIn(msgspec.Struct, kw_only=True):
     name: str
     description: str = ""
     slack_channel_id: str | None = None
-    reminder_frequency_minutes: int = 1440
+    reminder_frequency_minutes: Minutes = 1440
     reminder_start_hour: int = 9
     reminder_end_hour: int = 18
     reminder_timezone: str = "UTC"
-    reminder_intervals: dict[Priority, int] = msgspec.field(default_factory=dict)
+    reminder_intervals: dict[Priority, Minutes] = msgspec.field(default_factory=dict)
     notifications_enabled: bool = True
 
 
@@ -212,11 +214,11 @@ class TeamPatchIn(msgspec.Struct, kw_only=True):
     name: str | UnsetType = UNSET
     description: str | UnsetType = UNSET
     slack_channel_id: str | UnsetType | None = UNSET
-    reminder_frequency_minutes: int | UnsetType = UNSET
+    reminder_frequency_minutes: Minutes | UnsetType = UNSET
     reminder_start_hour: int | UnsetType = UNSET
     reminder_end_hour: int | UnsetType = UNSET
     reminder_timezone: str | UnsetType = UNSET
-    reminder_intervals: dict[Priority, int] | UnsetType = UNSET
+    reminder_intervals: dict[Priority, Minutes] | UnsetType = UNSET
     notifications_enabled: bool | UnsetType = UNSET
 
 

@@ -15,17 +15,19 @@ from argus_core.domain.team import ReminderSettings
 from argus_core.usecases.teams import MemberPatch, NewMember, NewTeam, TeamPatch, TeamService
 from argus_web.api import schemas as s
 from argus_web.api.presenters import member_out, team_detail_out, team_out
+from argus_web.auth.current import signed_in
+from argus_web.errors import SIGNED_IN
 
 T = TypeVar("T")
 
 
-@get("/")
+@get("/", responses=SIGNED_IN)
 @inject
 async def list_teams(actor: FromDishka[Actor], teams: FromDishka[TeamService]) -> list[s.TeamOut]:
     return [team_out(t) for t in await teams.list(actor)]
 
 
-@post("/")
+@post("/", responses=SIGNED_IN)
 @inject
 async def create_team(
     data: JSONBody[s.TeamIn], actor: FromDishka[Actor], teams: FromDishka[TeamService]
@@ -51,7 +53,7 @@ async def create_team(
     return team_out(team)
 
 
-@get("/{team_id:uuid}")
+@get("/{team_id:uuid}", responses=SIGNED_IN)
 @inject
 async def get_team(
     team_id: FromPath[UUID], actor: FromDishka[Actor], teams: FromDishka[TeamService]
@@ -60,7 +62,7 @@ async def get_team(
     return team_detail_out(team, members)
 
 
-@patch("/{team_id:uuid}")
+@patch("/{team_id:uuid}", responses=SIGNED_IN)
 @inject
 async def update_team(
     team_id: FromPath[UUID],
@@ -92,7 +94,7 @@ async def update_team(
     return team_out(team)
 
 
-@delete("/{team_id:uuid}")
+@delete("/{team_id:uuid}", responses=SIGNED_IN)
 @inject
 async def delete_team(
     team_id: FromPath[UUID], actor: FromDishka[Actor], teams: FromDishka[TeamService]
@@ -101,7 +103,7 @@ async def delete_team(
     await teams.delete(actor, team_id)
 
 
-@get("/{team_id:uuid}/members")
+@get("/{team_id:uuid}/members", responses=SIGNED_IN)
 @inject
 async def list_members(
     team_id: FromPath[UUID], actor: FromDishka[Actor], teams: FromDishka[TeamService]
@@ -109,7 +111,7 @@ async def list_members(
     return [member_out(m) for m in await teams.members(actor, team_id)]
 
 
-@post("/{team_id:uuid}/members")
+@post("/{team_id:uuid}/members", responses=SIGNED_IN)
 @inject
 async def add_member(
     team_id: FromPath[UUID],
@@ -128,7 +130,7 @@ async def add_member(
     return member_out(member)
 
 
-@get("/assignable")
+@get("/assignable", responses=SIGNED_IN)
 @inject
 async def assignable_members(
     actor: FromDishka[Actor], teams: FromDishka[TeamService]
@@ -146,7 +148,7 @@ async def assignable_members(
     ]
 
 
-@get("/{member_id:uuid}")
+@get("/{member_id:uuid}", responses=SIGNED_IN)
 @inject
 async def get_member(
     member_id: FromPath[UUID], actor: FromDishka[Actor], teams: FromDishka[TeamService]
@@ -154,7 +156,7 @@ async def get_member(
     return member_out(await teams.member(actor, member_id))
 
 
-@patch("/{member_id:uuid}")
+@patch("/{member_id:uuid}", responses=SIGNED_IN)
 @inject
 async def update_member(
     member_id: FromPath[UUID],
@@ -174,7 +176,7 @@ async def update_member(
     return member_out(await teams.update_member(actor, member_id, patch_))
 
 
-@delete("/{member_id:uuid}")
+@delete("/{member_id:uuid}", responses=SIGNED_IN)
 @inject
 async def remove_member(
     member_id: FromPath[UUID], actor: FromDishka[Actor], teams: FromDishka[TeamService]
@@ -200,10 +202,12 @@ teams_router = Router(
     ],
     tags=["teams"],
     security=[{"bearer": []}],
+    guards=[signed_in],
 )
 members_router = Router(
     path="/api/members",
     route_handlers=[assignable_members, get_member, update_member, remove_member],
     tags=["members"],
     security=[{"bearer": []}],
+    guards=[signed_in],
 )

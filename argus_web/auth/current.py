@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
+from litestar.handlers import BaseRouteHandler
 
 from argus_core.domain.people import Actor
 from argus_core.usecases.identity import IdentityService
@@ -48,3 +50,10 @@ async def authenticate(
                 "Your session has expired or the token is not valid; sign in again."
             ) from exc
     return await identity.actor(email)
+
+
+async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard of every protected route: authenticate before Litestar reads the body and the
+    parameters, so a missing, expired or tampered token is a 401 even on a malformed
+    request. The actor stays cached in the request's container for the handler."""
+    await connection.state.dishka_container.get(Actor)

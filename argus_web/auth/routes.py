@@ -19,8 +19,10 @@ from argus_core.usecases.identity import IdentityService
 from argus_core.usecases.tokens import TokenService
 from argus_web.api import schemas as s
 from argus_web.api.presenters import token_out, user_out
+from argus_web.auth.current import signed_in
 from argus_web.auth.tokens import InvalidToken, SessionTokens
 from argus_web.container import GoogleSignIn
+from argus_web.errors import SIGN_IN, SIGNED_IN
 from argus_web.settings import Settings
 
 NOT_CONFIGURED = (
@@ -40,7 +42,7 @@ async def _signed_in(user: User, identity: IdentityService, sessions: SessionTok
     return s.SignedIn(token=sessions.issue(user), user=user_out(actor, user.slack_user_id))
 
 
-@get("/google/url")
+@get("/google/url", responses=SIGN_IN)
 @inject
 async def google_url(
     sign_in: FromDishka[GoogleSignIn], sessions: FromDishka[SessionTokens]
@@ -53,7 +55,7 @@ async def google_url(
     )
 
 
-@post("/google/callback", status_code=200)
+@post("/google/callback", status_code=200, responses=SIGN_IN)
 @inject
 async def google_callback(
     data: JSONBody[s.GoogleCallbackIn],
@@ -74,7 +76,7 @@ async def google_callback(
     return await _signed_in(user, identity, sessions)
 
 
-@post("/dev-login", status_code=200)
+@post("/dev-login", status_code=200, responses=SIGN_IN)
 @inject
 async def dev_login(
     data: JSONBody[s.DevLoginIn],
@@ -96,14 +98,14 @@ async def dev_login(
     return await _signed_in(user, identity, sessions)
 
 
-@get("/me", security=[{"bearer": []}])
+@get("/me", responses=SIGNED_IN)
 @inject
 async def me(actor: FromDishka[Actor]) -> s.UserOut:
     """The signed-in person with their roles as they are now."""
     return user_out(actor)
 
 
-@get("/tokens", security=[{"bearer": []}])
+@get("/tokens", responses=SIGNED_IN)
 @inject
 async def list_tokens(
     actor: FromDishka[Actor], tokens: FromDishka[TokenService]
@@ -112,7 +114,7 @@ async def list_tokens(
     return [token_out(t) for t in await tokens.list(actor)]
 
 
-@post("/tokens", security=[{"bearer": []}])
+@post("/tokens", responses=SIGNED_IN)
 @inject
 async def create_token(
     data: JSONBody[s.TokenIn], actor: FromDishka[Actor], tokens: FromDishka[TokenService]
@@ -130,7 +132,7 @@ async def create_token(
     )
 
 
-@delete("/tokens/{token_id:uuid}", security=[{"bearer": []}])
+@delete("/tokens/{token_id:uuid}", responses=SIGNED_IN)
 @inject
 async def revoke_token(
     token_id: FromPath[UUID], actor: FromDishka[Actor], tokens: FromDishka[TokenService]
@@ -139,16 +141,14 @@ async def revoke_token(
     await tokens.revoke(actor, token_id)
 
 
+# Open: signing in. Behind a token: who am I, and API tokens.
 auth_router = Router(
+    path="/api/auth", route_handlers=[google_url, google_callback, dev_login], tags=["auth"]
+)
+account_router = Router(
     path="/api/auth",
-    route_handlers=[
-        google_url,
-        google_callback,
-        dev_login,
-        me,
-        list_tokens,
-        create_token,
-        revoke_token,
-    ],
+    route_handlers=[me, list_tokens, create_token, revoke_token],
     tags=["auth"],
+    guards=[signed_in],
+    security=[{"bearer": []}],
 )
