@@ -21,7 +21,11 @@ def _settings() -> Settings:
         raise click.UsageError(str(exc)) from exc
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    if workers > 1:
+        # Each worker process builds its own app from the same environment.
+        uvicorn.run("argus_web.app:create_app", factory=True, host=host, port=port, workers=workers)
+        return
     from argus_web.app import create_app  # the app is only built when serving
 
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
@@ -39,12 +43,16 @@ def main() -> None:
 @main.command()
 @host_option
 @port_option
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+    help="Web processes (use more than one with PostgreSQL).",
+)  # fmt: skip
+def serve(host: str, port: int, workers: int) -> None:
     """Serve the API and dashboard (the embedded SQLite database is migrated first)."""
     settings = _settings()
     if settings.database.is_sqlite:
         upgrade(settings.database)
-    _serve(settings, host, port)
+    _serve(settings, host, port, workers)
 
 
 @main.command()

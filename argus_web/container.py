@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import httpx
-from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
+from dishka import AnyOf, AsyncContainer, Provider, Scope, make_async_container, provide
 from dishka.integrations.litestar import LitestarProvider
 from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -63,10 +63,6 @@ class AppProvider(Provider):
         return session_factory(engine)
 
     @provide
-    def dashboard_queries(self, sessions: async_sessionmaker[AsyncSession]) -> DashboardQueries:
-        return SqlDashboardQueries(sessions)
-
-    @provide
     def clock(self) -> Clock:
         return SystemClock()
 
@@ -106,9 +102,18 @@ class RequestProvider(Provider):
 
     scope = Scope.REQUEST
 
+    @provide(provides=AnyOf[SqlUnitOfWork, UnitOfWork])
+    async def uow(self, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[SqlUnitOfWork]:
+        """One connection per request, given back when the request ends."""
+        uow = SqlUnitOfWork(sessions, keep_connection=True)
+        try:
+            yield uow
+        finally:
+            await uow.close()
+
     @provide
-    def uow(self, sessions: async_sessionmaker[AsyncSession]) -> UnitOfWork:
-        return SqlUnitOfWork(sessions)
+    def dashboard_queries(self, uow: SqlUnitOfWork) -> DashboardQueries:
+        return SqlDashboardQueries(uow)
 
     @provide
     def issues(self, uow: UnitOfWork, clock: Clock, categories: CategorySet) -> IssueService:

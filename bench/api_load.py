@@ -15,9 +15,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -81,7 +84,40 @@ async def prepare(dsn: str, schema: str, issues: int, keep: bool) -> DatabaseSet
     return settings
 
 
-def start_server(dsn: str, schema: str, port: int) -> subprocess.Popen[bytes]:
+WRK_SCRIPT = """
+paths = {%s}
+n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1], {["Authorization"] = "%s"})
+end
+"""
+
+
+def wrk_load(
+    base: str, paths: list[str], token: str, seconds: float, concurrency: int
+) -> tuple[float, float, float]:
+    """req/s, p50 and p99 (ms) measured by wrk (C, so the client costs little CPU)."""
+    quoted = ", ".join(f'"{p}"' for p in paths)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % (quoted, f"Bearer {token}"))
+    command = ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds:g}s", "--latency", "-s",
+               script.name, base]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    Path(script.name).unlink()
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"wrk saw {errors.group(1)} failed requests")
+
+    def ms(percent: str) -> float:
+        value, unit = re.search(rf"{percent}%\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return rate, ms("50"), ms("99")
+
+
+def start_server(dsn: str, schema: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = os.environ | {
         "ARGUS_DATABASE_URL": dsn,
         "DB_SCHEMA": schema,
@@ -90,7 +126,7 @@ def start_server(dsn: str, schema: str, port: int) -> subprocess.Popen[bytes]:
     }
     argus = Path(sys.executable).with_name("argus")
     return subprocess.Popen(
-        [str(argus), "serve", "--port", str(port)],
+        [str(argus), "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -111,7 +147,7 @@ async def wait_ready(client: httpx.AsyncClient) -> None:
 async def measure(args: argparse.Namespace, issues: int) -> None:
     schema = f"argus_http_{issues}"
     settings = await prepare(args.dsn, schema, issues, args.keep)
-    server = start_server(args.dsn, schema, args.port)
+    server = start_server(args.dsn, schema, args.port, args.workers)
     limits = httpx.Limits(max_connections=args.concurrency)
     base = f"http://127.0.0.1:{args.port}"
     try:
@@ -126,15 +162,12 @@ async def measure(args: argparse.Namespace, issues: int) -> None:
                 response = await client.get(path)
                 response.raise_for_status()
 
-            http_cases = {
-                "list with filters": lambda n: get(
-                    f"/api/issues?status=open&team_id={teams[n % len(teams)]}"
-                ),
-                "text search": lambda n: get(
-                    f"/api/issues?search={searches[n % len(searches)].replace(' ', '+')}"
-                ),
-                "dashboard stats": lambda n: get("/api/dashboard/stats"),
+            paths = {
+                "list with filters": [f"/api/issues?status=open&team_id={t}" for t in teams],
+                "text search": [f"/api/issues?search={q.replace(' ', '+')}" for q in searches],
+                "dashboard stats": ["/api/dashboard/stats"],
             }
+            token = client.headers["Authorization"].removeprefix("Bearer ")
             engine = create_engine(settings)
             recorder = Recorder(engine)
             sql_cases = repository_cases(session_factory(engine), teams)
@@ -142,12 +175,24 @@ async def measure(args: argparse.Namespace, issues: int) -> None:
                 args.dsn, min_size=args.concurrency, max_size=args.concurrency,
                 server_settings={"search_path": schema},
             )  # fmt: skip
-            print(f"\n{issues:,} issues, {args.concurrency} concurrent, {args.seconds:g} s each")
+            print(
+                f"\n{issues:,} issues, {args.concurrency} concurrent, {args.seconds:g} s each, "
+                f"client {args.client}, {args.workers} server processes"
+            )
             print(f"{'endpoint':<18} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} | "
                   f"{'floor req/s':>11} {'p50':>6} {'p99':>6} | p99 ratio")  # fmt: skip
-            for name, request in http_cases.items():
+            for name, urls in paths.items():
+
+                async def request(n: int, urls: list[str] = urls) -> None:
+                    await get(urls[n % len(urls)])
+
                 await load(1, args.concurrency, request)  # warm up
-                rate, p50, p99 = await load(args.seconds, args.concurrency, request)
+                if args.client == "wrk":
+                    rate, p50, p99 = await asyncio.to_thread(
+                        wrk_load, base, urls, token, args.seconds, args.concurrency
+                    )
+                else:
+                    rate, p50, p99 = await load(args.seconds, args.concurrency, request)
                 statements = [await recorder.statements_of(sql_cases[name](n)) for n in range(200)]
 
                 async def floor(n: int, statements: list = statements) -> None:  # type: ignore[type-arg]
@@ -170,8 +215,15 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=2, help="argus serve --workers")
     parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--keep", action="store_true", help="reuse already seeded schemas")
+    parser.add_argument(
+        "--client",
+        choices=["wrk", "python"],
+        default="wrk" if shutil.which("wrk") else "python",
+        help="wrk (apt-get install wrk) costs the shared CPU far less than the Python client",
+    )
     args = parser.parse_args()
     for size in (int(s) for s in args.issues.split(",")):
         await measure(args, size)

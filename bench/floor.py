@@ -56,7 +56,7 @@ def repository_cases(
     searches = [
         IssueQuery(search=f"{words[n]} {words[(n * 7) % len(words)][:3]}") for n in range(500)
     ]
-    dashboard = SqlDashboardQueries(sessions)
+    dashboard = SqlDashboardQueries(SqlUnitOfWork(sessions))
 
     async def in_uow(work: Callable[[SqlUnitOfWork], Awaitable[object]]) -> object:
         async with SqlUnitOfWork(sessions) as uow:

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from argus_adapters.sql import models as m
+from argus_adapters.sql.uow import SqlUnitOfWork
 from argus_core.queries import DashboardStats, TeamStats
 
 _C = m.IssueCountRow
@@ -25,24 +25,39 @@ def _hours(seconds: object, count: object) -> float | None:
     return round(float(seconds) / float(count) / 3600, 2)  # type: ignore[arg-type]
 
 
-class SqlDashboardQueries:
-    """Totals, per-team figures and mean time to resolve."""
+STATS = sa.select(
+    sa.func.coalesce(sa.func.sum(_C.issue_count), 0),
+    _sum_where(_C.status == "open", _C.issue_count),
+    _sum_where(_C.status == "in_progress", _C.issue_count),
+    _sum_where(_C.status == "resolved", _C.issue_count),
+    _sum_where(sa.and_(_C.priority == "critical", _C.status.in_(m.ACTIVE)), _C.issue_count),
+    sa.func.sum(_C.resolution_seconds),
+    sa.func.sum(_C.resolved_count),
+)
+TEAM_STATS = (
+    sa.select(
+        m.TeamRow.id,
+        m.TeamRow.name,
+        _sum_where(_C.status.in_(m.ACTIVE), _C.issue_count),
+        _sum_where(_C.status == "resolved", _C.issue_count),
+        sa.func.sum(_C.resolution_seconds),
+        sa.func.sum(_C.resolved_count),
+    )
+    .outerjoin(_C, _C.team_key == m.TeamRow.id)
+    .group_by(m.TeamRow.id, m.TeamRow.name, m.TeamRow.name_key)
+    .order_by(m.TeamRow.name_key)
+)
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self.sessions = sessions
+
+class SqlDashboardQueries:
+    """Totals, per-team figures and mean time to resolve, read through a unit of work."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self.uow = uow
 
     async def stats(self) -> DashboardStats:
-        query = sa.select(
-            sa.func.coalesce(sa.func.sum(_C.issue_count), 0),
-            _sum_where(_C.status == "open", _C.issue_count),
-            _sum_where(_C.status == "in_progress", _C.issue_count),
-            _sum_where(_C.status == "resolved", _C.issue_count),
-            _sum_where(sa.and_(_C.priority == "critical", _C.status.in_(m.ACTIVE)), _C.issue_count),
-            sa.func.sum(_C.resolution_seconds),
-            sa.func.sum(_C.resolved_count),
-        )
-        async with self.sessions() as session:
-            row = (await session.execute(query)).one()
+        async with self.uow as uow:
+            row = (await uow.session.execute(STATS)).one()
         total, opened, in_progress, resolved, critical, seconds, count = row
         return DashboardStats(
             total_issues=int(total),
@@ -54,21 +69,8 @@ class SqlDashboardQueries:
         )
 
     async def team_stats(self) -> Sequence[TeamStats]:
-        query = (
-            sa.select(
-                m.TeamRow.id,
-                m.TeamRow.name,
-                _sum_where(_C.status.in_(m.ACTIVE), _C.issue_count),
-                _sum_where(_C.status == "resolved", _C.issue_count),
-                sa.func.sum(_C.resolution_seconds),
-                sa.func.sum(_C.resolved_count),
-            )
-            .outerjoin(_C, _C.team_key == m.TeamRow.id)
-            .group_by(m.TeamRow.id, m.TeamRow.name, m.TeamRow.name_key)
-            .order_by(m.TeamRow.name_key)
-        )
-        async with self.sessions() as session:
-            rows = (await session.execute(query)).all()
+        async with self.uow as uow:
+            rows = (await uow.session.execute(TEAM_STATS)).all()
         return [
             TeamStats(
                 team_id=team_id,

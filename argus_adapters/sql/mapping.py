@@ -39,7 +39,7 @@ def team_values(team: Team) -> dict[str, Any]:
     }
 
 
-def to_team(row: TeamRow) -> Team:
+def to_team(row: TeamRow | sa.Row[Any]) -> Team:
     return Team(
         id=row.id,
         name=row.name,
@@ -74,7 +74,7 @@ def member_values(member: Member) -> dict[str, Any]:
     }
 
 
-def to_member(row: MemberRow) -> Member:
+def to_member(row: MemberRow | sa.Row[Any]) -> Member:
     return Member(
         id=row.id,
         team_id=row.team_id,

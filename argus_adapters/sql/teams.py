@@ -25,6 +25,10 @@ from argus_core.lifecycle import WorkloadDelta
 from argus_core.queries import AssignableMember
 from argus_core.reminders import next_due_at
 
+# Plain rows, not ORM objects: cheaper, and nothing here is written back through the ORM.
+TEAM_ROWS = sa.select(m.TeamRow.__table__)
+MEMBER_ROWS = sa.select(m.MemberRow.__table__)
+
 
 class SqlTeamRepository:
     """Teams; a change of reminder settings moves the next reminder of its issues."""
@@ -36,14 +40,14 @@ class SqlTeamRepository:
         await self.session.execute(sa.insert(m.TeamRow).values(team_values(team)))
 
     async def get(self, team_id: UUID) -> Team:
-        row = await self.session.scalar(sa.select(m.TeamRow).where(m.TeamRow.id == team_id))
+        row = (await self.session.execute(TEAM_ROWS.where(m.TeamRow.id == team_id))).first()
         if row is None:
             raise NotFound(f"No team with id {team_id}.")
         return to_team(row)
 
     async def find_by_name(self, name: str) -> Team | None:
         key = " ".join(name.split()).casefold()
-        row = await self.session.scalar(sa.select(m.TeamRow).where(m.TeamRow.name_key == key))
+        row = (await self.session.execute(TEAM_ROWS.where(m.TeamRow.name_key == key))).first()
         return None if row is None else to_team(row)
 
     async def save(self, team: Team) -> None:
@@ -62,7 +66,7 @@ class SqlTeamRepository:
             raise NotFound(f"No team with id {team_id}.")
 
     async def list(self) -> Sequence[Team]:
-        rows = await self.session.scalars(sa.select(m.TeamRow).order_by(m.TeamRow.name_key))
+        rows = await self.session.execute(TEAM_ROWS.order_by(m.TeamRow.name_key))
         return [to_team(row) for row in rows]
 
     async def _reschedule_reminders(self, team: Team) -> None:
@@ -88,7 +92,7 @@ class SqlMemberRepository:
         await self.session.execute(sa.insert(m.MemberRow).values(member_values(member)))
 
     async def get(self, member_id: UUID) -> Member:
-        row = await self.session.scalar(sa.select(m.MemberRow).where(m.MemberRow.id == member_id))
+        row = (await self.session.execute(MEMBER_ROWS.where(m.MemberRow.id == member_id))).first()
         if row is None:
             raise NotFound(f"No member with id {member_id}.")
         return to_member(row)
@@ -109,17 +113,16 @@ class SqlMemberRepository:
             raise NotFound(f"No member with id {member_id}.")
 
     async def list(self, team_id: UUID | None = None) -> Sequence[Member]:
-        query = sa.select(m.MemberRow).order_by(sa.func.lower(m.MemberRow.name), m.MemberRow.id)
+        query = MEMBER_ROWS.order_by(sa.func.lower(m.MemberRow.name), m.MemberRow.id)
         if team_id is not None:
             query = query.where(m.MemberRow.team_id == team_id)
-        return [to_member(row) for row in await self.session.scalars(query)]
+        return [to_member(row) for row in await self.session.execute(query)]
 
     async def for_assignment(self, team_id: UUID) -> Sequence[Member]:
         # Row locks in id order: concurrent reports to one team queue here instead of
         # reading the same loads (SQLite already has a single writer).
-        rows = await self.session.scalars(
-            sa.select(m.MemberRow)
-            .where(m.MemberRow.team_id == team_id)
+        rows = await self.session.execute(
+            MEMBER_ROWS.where(m.MemberRow.team_id == team_id)
             .order_by(m.MemberRow.id)
             .with_for_update()
         )
@@ -135,8 +138,8 @@ class SqlMemberRepository:
             matches.append(m.MemberRow.slack_user_id == slack_user_id)
         if not matches:
             return []
-        rows = await self.session.scalars(
-            sa.select(m.MemberRow).where(sa.or_(*matches)).order_by(m.MemberRow.name)
+        rows = await self.session.execute(
+            MEMBER_ROWS.where(sa.or_(*matches)).order_by(m.MemberRow.name)
         )
         return [to_member(row) for row in rows]
 
@@ -170,9 +173,7 @@ class SqlMemberRepository:
     async def get_many(self, member_ids: Collection[UUID]) -> Sequence[Member]:
         if not member_ids:
             return []
-        rows = await self.session.scalars(
-            sa.select(m.MemberRow).where(m.MemberRow.id.in_(member_ids))
-        )
+        rows = await self.session.execute(MEMBER_ROWS.where(m.MemberRow.id.in_(member_ids)))
         return [to_member(row) for row in rows]
 
     async def assignable(self) -> Sequence[AssignableMember]:

@@ -6,7 +6,7 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import DataError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from argus_adapters.sql.issues import SqlIssueRepository
 from argus_adapters.sql.records import (
@@ -34,14 +34,32 @@ class SqlUnitOfWork:
     tokens: SqlApiTokenRepository
     outbox: SqlOutbox
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, keep_connection: bool = False
+    ) -> None:
         self.sessions = sessions
+        self.keep_connection = keep_connection
+        self._connection: AsyncConnection | None = None
         self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """The session of the unit in progress."""
+        if self._session is None:
+            raise RuntimeError("no unit of work is in progress")
+        return self._session
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("this unit of work is already in progress")
-        session = self._session = self.sessions()
+        if self.keep_connection:
+            # One connection for every unit this object runs (a web request's), checked
+            # out once: no second connection, no repeated pool pings.
+            if self._connection is None:
+                self._connection = await self.sessions.kw["bind"].connect()
+            session = self._session = self.sessions(bind=self._connection)
+        else:
+            session = self._session = self.sessions()
         await session.begin()
         self.issues = SqlIssueRepository(session)
         self.teams = SqlTeamRepository(session)
@@ -81,3 +99,9 @@ class SqlUnitOfWork:
     async def rollback(self) -> None:
         if self._session is not None:
             await self._session.rollback()
+
+    async def close(self) -> None:
+        """Give back a kept connection (the end of a web request)."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()

@@ -45,7 +45,7 @@ def world(engine: AsyncEngine | None) -> World:
     if engine is None:
         return World()
     sessions = session_factory(engine)
-    return World(lambda: SqlUnitOfWork(sessions), SqlDashboardQueries(sessions))
+    return World(lambda: SqlUnitOfWork(sessions), SqlDashboardQueries(SqlUnitOfWork(sessions)))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -43,7 +43,7 @@ def differences(connection: sa.Connection) -> list[object]:
 
 def sql_world(engine: AsyncEngine) -> World:
     sessions = session_factory(engine)
-    return World(lambda: SqlUnitOfWork(sessions), SqlDashboardQueries(sessions))
+    return World(lambda: SqlUnitOfWork(sessions), SqlDashboardQueries(SqlUnitOfWork(sessions)))
 
 
 @pytest.mark.backends("sqlite", "postgres")
