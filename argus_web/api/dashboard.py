@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 import sqlalchemy as sa
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Response, Router, get
@@ -22,15 +23,7 @@ from argus_web.errors import SIGNED_IN
 @get("/stats", responses=SIGNED_IN)
 @inject
 async def stats(actor: FromDishka[Actor], dashboard: FromDishka[DashboardService]) -> s.StatsOut:
-    figures = await dashboard.stats(actor)
-    return s.StatsOut(
-        total_issues=figures.total_issues,
-        open_issues=figures.open_issues,
-        in_progress_issues=figures.in_progress_issues,
-        resolved_issues=figures.resolved_issues,
-        critical_issues=figures.critical_issues,
-        avg_resolution_hours=figures.avg_resolution_hours,
-    )
+    return s.StatsOut(**msgspec.structs.asdict(await dashboard.stats(actor)))
 
 
 @get("/team-stats", responses=SIGNED_IN)
@@ -38,16 +31,8 @@ async def stats(actor: FromDishka[Actor], dashboard: FromDishka[DashboardService
 async def team_stats(
     actor: FromDishka[Actor], dashboard: FromDishka[DashboardService]
 ) -> list[s.TeamStatsOut]:
-    return [
-        s.TeamStatsOut(
-            team_id=row.team_id,
-            team_name=row.team_name,
-            open_count=row.open_count,
-            resolved_count=row.resolved_count,
-            avg_resolution_hours=row.avg_resolution_hours,
-        )
-        for row in await dashboard.team_stats(actor)
-    ]
+    rows = await dashboard.team_stats(actor)
+    return [s.TeamStatsOut(**msgspec.structs.asdict(row)) for row in rows]
 
 
 @get("/recent-activity", responses=SIGNED_IN)

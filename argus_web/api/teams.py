@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 from uuid import UUID
 
+import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Router, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
@@ -135,17 +136,7 @@ async def add_member(
 async def assignable_members(
     actor: FromDishka[Actor], teams: FromDishka[TeamService]
 ) -> list[s.AssignableOut]:
-    return [
-        s.AssignableOut(
-            id=a.id,
-            name=a.name,
-            email=a.email,
-            slack_user_id=a.slack_user_id,
-            team_id=a.team_id,
-            team_name=a.team_name,
-        )
-        for a in await teams.assignable(actor)
-    ]
+    return [s.AssignableOut(**msgspec.structs.asdict(a)) for a in await teams.assignable(actor)]
 
 
 @get("/{member_id:uuid}", responses=SIGNED_IN)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Router, delete, get, post
 from litestar.exceptions import (
@@ -121,15 +122,7 @@ async def create_token(
 ) -> s.NewTokenOut:
     """A new personal API token; its secret is shown only in this answer."""
     secret, token = await tokens.create(actor, data.name)
-    base = token_out(token)
-    return s.NewTokenOut(
-        id=base.id,
-        name=base.name,
-        created_at=base.created_at,
-        last_used_at=base.last_used_at,
-        revoked_at=base.revoked_at,
-        token=secret,
-    )
+    return s.NewTokenOut(**msgspec.structs.asdict(token_out(token)), token=secret)
 
 
 @delete("/tokens/{token_id:uuid}", responses=SIGNED_IN)

@@ -105,3 +105,11 @@ async def api(database: DatabaseSettings, static_dir: Path) -> AsyncIterator[Api
     settings = web_settings(database, static_dir)
     async with AsyncTestClient(create_app(settings)) as client:
         yield Api(client, settings)
+
+
+@pytest.fixture
+async def world(api: Api) -> Any:
+    """Two teams and six kinds of people, for the role tests (tests/web/roles_world.py)."""
+    from tests.web.roles_world import build_world  # imports this module: load it late
+
+    return await build_world(api)
