@@ -138,8 +138,9 @@ def _matches(issue: Issue, query: IssueQuery, terms: tuple[str, ...]) -> bool:
         return False
     if query.assignee_ids is not None and not query.assignee_ids & set(issue.assignee_ids):
         return False
-    if query.reported_by_email is not None and (
-        (issue.reporter.email or "").lower() != query.reported_by_email.lower()
+    wanted = query.reported_by_email
+    if wanted is not None and (
+        issue.reporter.email is None or issue.reporter.email != wanted.lower()
     ):
         return False
     if terms:

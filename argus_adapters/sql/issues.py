@@ -139,13 +139,7 @@ class SqlIssueRepository:
 
     def _conditions(self, query: IssueQuery) -> Conditions:
         issue = m.IssueRow
-        conditions: Conditions = []
-        if query.status is not None:
-            conditions.append(issue.status == query.status.value)
-        if query.priority is not None:
-            conditions.append(issue.priority == query.priority.value)
-        if query.team_id is not None:
-            conditions.append(issue.team_id == query.team_id)
+        conditions = _bucket_filters(query, issue.status, issue.priority, issue.team_id)
         if query.reported_by_email is not None:
             conditions.append(issue.reporter_email == query.reported_by_email.lower())
         if query.assignee_ids is not None:
@@ -174,16 +168,14 @@ class SqlIssueRepository:
 
     async def _total(self, query: IssueQuery, conditions: Conditions) -> int:
         """Count matches; status, priority and team alone are answered from the counters."""
-        if query.assignee_ids is not None or query.reported_by_email or query.search_terms:
+        if (
+            query.assignee_ids is not None
+            or query.reported_by_email is not None
+            or query.search_terms
+        ):
             return await self._count(*conditions)
         counts = m.IssueCountRow
-        wanted: Conditions = []
-        if query.status is not None:
-            wanted.append(counts.status == query.status.value)
-        if query.priority is not None:
-            wanted.append(counts.priority == query.priority.value)
-        if query.team_id is not None:
-            wanted.append(counts.team_key == query.team_id)
+        wanted = _bucket_filters(query, counts.status, counts.priority, counts.team_key)
         total = await self.session.scalar(
             sa.select(sa.func.coalesce(sa.func.sum(counts.issue_count), 0)).where(*wanted)
         )
@@ -223,3 +215,13 @@ class SqlIssueRepository:
 
     async def _next_due(self, issue: Issue) -> datetime | None:
         return next_due_at(issue, await self._team(issue.team_id))
+
+
+def _bucket_filters(query: IssueQuery, status: Any, priority: Any, team: Any) -> Conditions:
+    """Equality filters on the three columns the issues and their counters share."""
+    wanted = (
+        (status, query.status.value if query.status else None),
+        (priority, query.priority.value if query.priority else None),
+        (team, query.team_id),
+    )
+    return [column == value for column, value in wanted if value is not None]

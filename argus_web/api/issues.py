@@ -55,7 +55,7 @@ async def list_issues(
         priority=priority,
         team_id=team_id,
         assignee_ids=assignees,
-        reported_by_email=reported_by_email,
+        reported_by_email=reported_by_email or None,  # empty: no filter
         search=search,
         page=page,
         per_page=per_page,

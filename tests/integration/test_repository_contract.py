@@ -137,6 +137,7 @@ async def test_list_filters_order_and_pages(world: World) -> None:
         3,
     )
     assert await titles_for(reported_by_email="OPS@example.com") == (["mine"], 1)
+    assert await titles_for(reported_by_email="") == ([], 0)
     assert await titles_for(team_id=uuid.uuid4()) == ([], 0)
 
 
