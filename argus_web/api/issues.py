@@ -19,7 +19,7 @@ from argus_core.ports import UnitOfWork
 from argus_core.queries import MAX_PER_PAGE, IssueQuery
 from argus_core.usecases.issues import IssuePatch, IssueService, NewIssue
 from argus_web.api import schemas as s
-from argus_web.api.presenters import Names, history_out, issue_out, list_item, rca_out
+from argus_web.api.presenters import Names, history_out, list_item, present, rca_out
 from argus_web.auth.current import signed_in
 from argus_web.errors import SIGNED_IN
 
@@ -91,7 +91,7 @@ async def report_issue(
             source=Source.WEB,
         ),
     )
-    return issue_out(issue, await Names.load(uow, [issue]))
+    return await present(uow, issue)
 
 
 @get("/{issue_id:uuid}", responses=SIGNED_IN)
@@ -103,7 +103,7 @@ async def get_issue(
     uow: FromDishka[UnitOfWork],
 ) -> s.IssueOut:
     issue = await issues.get(actor, issue_id)
-    return issue_out(issue, await Names.load(uow, [issue]))
+    return await present(uow, issue)
 
 
 @patch("/{issue_id:uuid}", responses=SIGNED_IN)
@@ -120,7 +120,7 @@ async def update_issue(
     if isinstance(data.assignees, list):
         fields["assignees"] = tuple(data.assignees)
     issue = await issues.update(actor, issue_id, IssuePatch(**fields))
-    return issue_out(issue, await Names.load(uow, [issue]))
+    return await present(uow, issue)
 
 
 @post("/{issue_id:uuid}/resolve", status_code=200, responses=SIGNED_IN)
@@ -134,7 +134,7 @@ async def resolve_issue(
 ) -> s.IssueOut:
     """Resolve, answering "How was this fixed?"."""
     issue = await issues.resolve(actor, issue_id, data.reason)
-    return issue_out(issue, await Names.load(uow, [issue]))
+    return await present(uow, issue)
 
 
 @post("/{issue_id:uuid}/close", status_code=200, responses=SIGNED_IN)
@@ -148,7 +148,7 @@ async def close_issue(
 ) -> s.IssueOut:
     """Close, answering "Why are you closing this?"."""
     issue = await issues.close(actor, issue_id, data.reason)
-    return issue_out(issue, await Names.load(uow, [issue]))
+    return await present(uow, issue)
 
 
 @post("/{issue_id:uuid}/reopen", status_code=200, responses=SIGNED_IN)
@@ -161,7 +161,7 @@ async def reopen_issue(
 ) -> s.IssueOut:
     """Back to open; the resolution is cleared."""
     issue = await issues.reopen(actor, issue_id)
-    return issue_out(issue, await Names.load(uow, [issue]))
+    return await present(uow, issue)
 
 
 @get("/{issue_id:uuid}/history", responses=SIGNED_IN)

@@ -82,6 +82,11 @@ def issue_out(issue: Issue, names: Names) -> s.IssueOut:
     )
 
 
+async def present(uow: UnitOfWork, issue: Issue) -> s.IssueOut:
+    """One issue on the wire, with its team and assignee names."""
+    return issue_out(issue, await Names.load(uow, [issue]))
+
+
 def _list_fields(issue: Issue, names: Names, assignees: list[s.AssigneeOut]) -> dict[str, Any]:
     return {
         "id": issue.id,
