@@ -16,6 +16,8 @@ from argus_core.validation import refuse_nul
 T = TypeVar("T")
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000
+"""Far beyond any real list, and small enough that the row offset fits database integers."""
 MAX_SEARCH_LENGTH = 200
 
 
@@ -37,8 +39,8 @@ class IssueQuery(msgspec.Struct, frozen=True, kw_only=True):
     per_page: int = 20
 
     def __post_init__(self) -> None:
-        if self.page < 1:
-            raise InvalidInput("page starts at 1.")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise InvalidInput(f"page must be between 1 and {MAX_PAGE}.")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
             raise InvalidInput(f"per_page must be between 1 and {MAX_PER_PAGE}.")
         if self.search is not None and len(self.search) > MAX_SEARCH_LENGTH:

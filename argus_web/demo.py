@@ -13,6 +13,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from argus_adapters.memory import ManualClock
 from argus_adapters.sql.uow import SqlUnitOfWork
 from argus_core.domain.events import DomainEvent
 from argus_core.domain.issue import Reporter
@@ -54,16 +55,6 @@ FIXES = ["Rolled back the deploy", "Restarted the stuck workers", "Rotated the e
          "Added an index", "Raised the connection limit", "Fixed the feature flag"]  # fmt: skip
 
 
-class _Clock:
-    """A clock the seeder moves, so demo issues spread over the past weeks."""
-
-    def __init__(self, now: datetime) -> None:
-        self.current = now
-
-    def now(self) -> datetime:
-        return self.current
-
-
 class _QuietOutbox:
     async def record(self, events: list[DomainEvent]) -> None:
         """Demo changes send nothing."""
@@ -89,7 +80,7 @@ async def seed_demo(sessions: async_sessionmaker[AsyncSession], issues: int = 30
             return False
     rng = random.Random(42)
     now = datetime.now(UTC).replace(microsecond=0)
-    clock = _Clock(now - timedelta(days=60))
+    clock = ManualClock(now - timedelta(days=60))
     admin = Actor(name="Ada Admin", email=ADMIN_EMAIL, is_admin=True)
     teams_service = TeamService(_DemoUnitOfWork(sessions), clock)
     issue_service = IssueService(_DemoUnitOfWork(sessions), clock)

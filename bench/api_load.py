@@ -27,7 +27,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from floor import Recorder, replay, repository_cases, search_texts
+from floor import Recorder, percentile, replay, repository_cases, search_texts
 from seeding import seed
 
 from argus_adapters.sql.engine import create_engine, session_factory
@@ -35,11 +35,6 @@ from argus_adapters.sql.migrate import upgrade_async
 from argus_adapters.sql.settings import DatabaseSettings
 
 ADMIN = "admin@example.com"
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def load(

@@ -76,3 +76,9 @@ def search_texts(count: int = 500) -> list[str]:
     """The search strings ``repository_cases`` uses, for HTTP query strings."""
     words = vocabulary()
     return [f"{words[n]} {words[(n * 7) % len(words)][:3]}" for n in range(count)]
+
+
+def percentile(samples: Sequence[float], p: float) -> float:
+    """The ``p``-th percentile (nearest rank) of ``samples``."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]

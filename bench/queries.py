@@ -18,17 +18,12 @@ import time
 from collections.abc import Awaitable, Callable
 
 import asyncpg
-from floor import Recorder, replay, repository_cases
+from floor import Recorder, percentile, replay, repository_cases
 from seeding import seed
 
 from argus_adapters.sql.engine import create_engine, session_factory
 from argus_adapters.sql.migrate import upgrade_async
 from argus_adapters.sql.settings import DatabaseSettings
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def timed(runs: int, call: Callable[[int], Awaitable[object]]) -> list[float]:

@@ -12,7 +12,7 @@ from msgspec import UNSET, UnsetType
 from argus_core.domain.errors import Conflict, InvalidInput
 from argus_core.domain.people import Actor
 from argus_core.domain.team import Member, ReminderSettings, Team
-from argus_core.domain.values import MemberRole
+from argus_core.domain.values import MemberRole, Priority
 from argus_core.policy import Action, Scope, require
 from argus_core.ports import Clock, UnitOfWork
 from argus_core.queries import AssignableMember
@@ -29,13 +29,32 @@ class NewTeam(msgspec.Struct, frozen=True, kw_only=True):
     reminders: ReminderSettings = ReminderSettings()
 
 
+class ReminderChanges(msgspec.Struct, frozen=True, kw_only=True):
+    """Some reminder settings to change (unset = leave as is)."""
+
+    enabled: bool | UnsetType = UNSET
+    frequency_minutes: int | UnsetType = UNSET
+    per_priority: dict[Priority, int] | UnsetType = UNSET
+    start_hour: int | UnsetType = UNSET
+    end_hour: int | UnsetType = UNSET
+    timezone: str | UnsetType = UNSET
+
+    def applied_to(self, current: ReminderSettings) -> ReminderSettings:
+        """``current`` with these changes made."""
+        changed = {k: v for k, v in msgspec.structs.asdict(self).items() if v is not UNSET}
+        return msgspec.structs.replace(current, **changed)
+
+
 class TeamPatch(msgspec.Struct, frozen=True, kw_only=True):
-    """Team fields to change (unset = leave as is)."""
+    """Team fields to change (unset = leave as is).
+
+    ``reminders`` replaces the settings whole, or changes some of them.
+    """
 
     name: str | UnsetType = UNSET
     description: str | UnsetType = UNSET
     slack_channel_id: str | UnsetType | None = UNSET
-    reminders: ReminderSettings | UnsetType = UNSET
+    reminders: ReminderSettings | ReminderChanges | UnsetType = UNSET
 
 
 class NewMember(msgspec.Struct, frozen=True, kw_only=True):
@@ -115,7 +134,9 @@ class TeamService:
                 updates["description"] = patch.description.strip()
             if patch.slack_channel_id is not UNSET:
                 updates["slack_channel_id"] = patch.slack_channel_id
-            if patch.reminders is not UNSET:
+            if isinstance(patch.reminders, ReminderChanges):
+                updates["reminders"] = validate(patch.reminders.applied_to(team.reminders))
+            elif patch.reminders is not UNSET:
                 updates["reminders"] = validate(patch.reminders)
             team = msgspec.structs.replace(team, updated_at=self.clock.now(), **updates)
             await self.uow.teams.save(team)

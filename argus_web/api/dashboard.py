@@ -71,24 +71,14 @@ UNAVAILABLE = {
 }
 
 
-def _health(ok: bool) -> Response[s.HealthOut]:
+@get(["/health", "/ready"], responses=UNAVAILABLE)
+@inject
+async def health(sessions: FromDishka[async_sessionmaker[AsyncSession]]) -> Response[s.HealthOut]:
+    """Health and readiness: ``{"status": "ok"}`` when the database answers, 503 otherwise."""
+    ok = await _database_answers(sessions)
     return Response(
         s.HealthOut(status="ok" if ok else "unavailable"), status_code=200 if ok else 503
     )
-
-
-@get("/health", responses=UNAVAILABLE)
-@inject
-async def health(sessions: FromDishka[async_sessionmaker[AsyncSession]]) -> Response[s.HealthOut]:
-    """``{"status": "ok"}`` when the database answers, 503 otherwise."""
-    return _health(await _database_answers(sessions))
-
-
-@get("/ready", responses=UNAVAILABLE)
-@inject
-async def ready(sessions: FromDishka[async_sessionmaker[AsyncSession]]) -> Response[s.HealthOut]:
-    """Readiness: the database answers."""
-    return _health(await _database_answers(sessions))
 
 
 @get("/live")
@@ -97,4 +87,4 @@ async def live() -> s.HealthOut:
     return s.HealthOut(status="ok")
 
 
-health_router = Router(path="/api", route_handlers=[health, ready, live], tags=["health"])
+health_router = Router(path="/api", route_handlers=[health, live], tags=["health"])

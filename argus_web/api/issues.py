@@ -16,15 +16,12 @@ from argus_core.domain.issue import Reporter
 from argus_core.domain.people import Actor
 from argus_core.domain.values import Priority, Source, Status
 from argus_core.ports import UnitOfWork
-from argus_core.queries import MAX_PER_PAGE, IssueQuery
+from argus_core.queries import MAX_PAGE, MAX_PER_PAGE, IssueQuery
 from argus_core.usecases.issues import IssuePatch, IssueService, NewIssue
 from argus_web.api import schemas as s
 from argus_web.api.presenters import Names, history_out, list_item, present, rca_out
 from argus_web.auth.current import signed_in
 from argus_web.errors import SIGNED_IN
-
-# Far beyond any real list, and small enough that the row offset fits the database's integers.
-MAX_PAGE = 1_000_000
 
 
 @get("/", responses=SIGNED_IN)

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
 from uuid import UUID
 
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Router, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
-from msgspec import UNSET, UnsetType
 
 from argus_core.domain.people import Actor
 from argus_core.domain.team import ReminderSettings
-from argus_core.usecases.teams import MemberPatch, NewMember, NewTeam, TeamPatch, TeamService
+from argus_core.usecases.teams import (
+    MemberPatch,
+    NewMember,
+    NewTeam,
+    ReminderChanges,
+    TeamPatch,
+    TeamService,
+)
 from argus_web.api import schemas as s
 from argus_web.api.presenters import member_out, team_detail_out, team_out
 from argus_web.auth.current import signed_in
 from argus_web.errors import SIGNED_IN
-
-T = TypeVar("T")
 
 
 @get("/", responses=SIGNED_IN)
@@ -72,15 +75,13 @@ async def update_team(
     teams: FromDishka[TeamService],
 ) -> s.TeamOut:
     """Change a team's settings (its managers and admins)."""
-    current, _ = await teams.get(actor, team_id)
-    r = current.reminders
-    reminders = ReminderSettings(
-        enabled=_pick(data.notifications_enabled, r.enabled),
-        frequency_minutes=_pick(data.reminder_frequency_minutes, r.frequency_minutes),
-        per_priority=dict(_pick(data.reminder_intervals, r.per_priority)),
-        start_hour=_pick(data.reminder_start_hour, r.start_hour),
-        end_hour=_pick(data.reminder_end_hour, r.end_hour),
-        timezone=_pick(data.reminder_timezone, r.timezone),
+    reminders = ReminderChanges(
+        enabled=data.notifications_enabled,
+        frequency_minutes=data.reminder_frequency_minutes,
+        per_priority=data.reminder_intervals,
+        start_hour=data.reminder_start_hour,
+        end_hour=data.reminder_end_hour,
+        timezone=data.reminder_timezone,
     )
     team = await teams.update(
         actor,
@@ -89,7 +90,7 @@ async def update_team(
             name=data.name,
             description=data.description,
             slack_channel_id=data.slack_channel_id,
-            reminders=reminders if reminders != r else UNSET,
+            reminders=reminders,
         ),
     )
     return team_out(team)
@@ -174,10 +175,6 @@ async def remove_member(
 ) -> None:
     """Remove a member with no open issues (deactivate them otherwise)."""
     await teams.remove_member(actor, member_id)
-
-
-def _pick(value: T | UnsetType, current: T) -> T:
-    return current if isinstance(value, UnsetType) else value
 
 
 teams_router = Router(

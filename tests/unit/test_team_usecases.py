@@ -7,7 +7,13 @@ import pytest
 from argus_core.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from argus_core.domain.team import ReminderSettings
 from argus_core.domain.values import MemberRole, Priority
-from argus_core.usecases.teams import MemberPatch, NewMember, NewTeam, TeamPatch
+from argus_core.usecases.teams import (
+    MemberPatch,
+    NewMember,
+    NewTeam,
+    ReminderChanges,
+    TeamPatch,
+)
 from tests.world import ADMIN, VIEWER, World
 
 
@@ -129,3 +135,19 @@ async def test_assignable_lists_active_members_with_team_names(world: World) -> 
     assert (row.id, row.team_name, row.email) == (alice.id, "Payments", "alice@example.com")
     with pytest.raises(NotFound):
         await world.teams.members(VIEWER, uuid.uuid4())
+
+
+async def test_partial_reminder_changes_keep_the_other_settings(world: World) -> None:
+    team = await world.team()
+    first = ReminderSettings(frequency_minutes=30, start_hour=8, timezone="Europe/Berlin")
+    await world.teams.update(ADMIN, team.id, TeamPatch(reminders=first))
+    changed = await world.teams.update(
+        ADMIN, team.id, TeamPatch(reminders=ReminderChanges(end_hour=20))
+    )
+    assert changed.reminders == ReminderSettings(
+        frequency_minutes=30, start_hour=8, end_hour=20, timezone="Europe/Berlin"
+    )
+    with pytest.raises(InvalidInput, match="time zone"):
+        await world.teams.update(
+            ADMIN, team.id, TeamPatch(reminders=ReminderChanges(timezone="Nowhere/Land"))
+        )
