@@ -30,7 +30,7 @@ import httpx
 from floor import Recorder, percentile, replay, repository_cases, search_texts
 from seeding import seed
 
-from argus_adapters.sql.engine import create_engine, session_factory
+from argus_adapters.sql.engine import create_engine, server_settings, session_factory
 from argus_adapters.sql.migrate import upgrade_async
 from argus_adapters.sql.settings import DatabaseSettings
 
@@ -61,7 +61,7 @@ async def load(
 async def prepare(dsn: str, schema: str, issues: int, keep: bool) -> DatabaseSettings:
     settings = DatabaseSettings(url=dsn.replace("postgresql://", "postgresql+asyncpg://"),
                                 schema=schema)  # fmt: skip
-    raw = await asyncpg.connect(dsn, server_settings={"search_path": schema})
+    raw = await asyncpg.connect(dsn, server_settings=server_settings(schema))
     try:
         exists = await raw.fetchval(
             "SELECT count(*) FROM information_schema.tables "
@@ -168,7 +168,7 @@ async def measure(args: argparse.Namespace, issues: int) -> None:
             sql_cases = repository_cases(session_factory(engine), teams)
             pool = await asyncpg.create_pool(
                 args.dsn, min_size=args.concurrency, max_size=args.concurrency,
-                server_settings={"search_path": schema},
+                server_settings=server_settings(schema),
             )  # fmt: skip
             print(
                 f"\n{issues:,} issues, {args.concurrency} concurrent, {args.seconds:g} s each, "

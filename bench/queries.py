@@ -21,7 +21,7 @@ import asyncpg
 from floor import Recorder, percentile, replay, repository_cases
 from seeding import seed
 
-from argus_adapters.sql.engine import create_engine, session_factory
+from argus_adapters.sql.engine import create_engine, server_settings, session_factory
 from argus_adapters.sql.migrate import upgrade_async
 from argus_adapters.sql.settings import DatabaseSettings
 
@@ -48,7 +48,7 @@ async def main() -> None:
     rng = random.Random(2026)
     settings = DatabaseSettings(url=args.dsn.replace("postgresql://", "postgresql+asyncpg://"),
                                 schema=args.schema)  # fmt: skip
-    raw = await asyncpg.connect(args.dsn, server_settings={"search_path": args.schema})
+    raw = await asyncpg.connect(args.dsn, server_settings=server_settings(args.schema))
     if not args.keep:
         await raw.execute(f'DROP SCHEMA IF EXISTS "{args.schema}" CASCADE')
         await upgrade_async(settings)
