@@ -360,6 +360,39 @@ class JobQueue(Protocol):
         ...
 
 
+class FailedJob(msgspec.Struct, frozen=True, kw_only=True):
+    """A job that failed its last attempt (a dead letter), kept with its error."""
+
+    id: UUID
+    name: str
+    key: str
+    payload: dict[str, Any]
+    error: str
+    attempts: int
+    failed_at: datetime
+    retried_at: datetime | None = None
+
+
+class DeadLetters(Protocol):
+    """Jobs that used up their retries, until an admin retries them."""
+
+    async def add(self, job: FailedJob) -> None:
+        """Keep a failed job (in its own transaction)."""
+        ...
+
+    async def list(self, limit: int = 100) -> Sequence[FailedJob]:
+        """The newest failed jobs first."""
+        ...
+
+    async def get(self, job_id: UUID) -> FailedJob:
+        """One failed job; NotFound if unknown."""
+        ...
+
+    async def mark_retried(self, job_id: UUID, at: datetime) -> None:
+        """Record that the job was queued again."""
+        ...
+
+
 class Identity(msgspec.Struct, frozen=True, kw_only=True):
     """Who an identity provider says signed in."""
 

@@ -9,12 +9,14 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from argus_web.api.admin import admin_router
 from argus_web.api.dashboard import dashboard_router, health_router
 from argus_web.api.issues import issues_router
 from argus_web.api.teams import members_router, teams_router
 from argus_web.auth.routes import account_router, auth_router
 from argus_web.container import make_container
 from argus_web.errors import EXCEPTION_HANDLERS
+from argus_web.jobs import EmbeddedJobs
 from argus_web.settings import Settings, settings_from_env
 from argus_web.static import dashboard_files, dashboard_index
 
@@ -25,10 +27,17 @@ def create_app(
     settings: Settings | None = None,
     *overrides: Provider,
     container: AsyncContainer | None = None,
+    background: bool = False,
 ) -> Litestar:
-    """The web app for ``settings`` (read from the environment by default)."""
+    """The web app for ``settings`` (read from the environment by default).
+
+    ``background`` runs the embedded job runner, outbox relay and reminders in this
+    process when no SAQ queue is configured (``argus serve``); with ``ARGUS_QUEUE_URL``
+    set, ``argus worker`` processes do that work instead.
+    """
     settings = settings or settings_from_env()
     container = container or make_container(settings, *overrides)
+    jobs = EmbeddedJobs(container, settings) if background and not settings.queue_url else None
     app = Litestar(
         route_handlers=[
             health_router,
@@ -38,6 +47,7 @@ def create_app(
             teams_router,
             members_router,
             dashboard_router,
+            admin_router,
             dashboard_index,
             dashboard_files,
         ],
@@ -55,8 +65,14 @@ def create_app(
                 }
             ),
         ),
-        on_shutdown=[container.close],
+        on_startup=[jobs.start] if jobs else [],
+        on_shutdown=[jobs.stop, container.close] if jobs else [container.close],
         debug=False,
     )
     setup_dishka(container, app)
     return app
+
+
+def serving_app() -> Litestar:
+    """The app ``argus serve --workers N`` starts in each process (a uvicorn factory)."""
+    return create_app(background=True)

@@ -24,11 +24,13 @@ def _settings() -> Settings:
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     if workers > 1:
         # Each worker process builds its own app from the same environment.
-        uvicorn.run("argus_web.app:create_app", factory=True, host=host, port=port, workers=workers)
+        uvicorn.run(
+            "argus_web.app:serving_app", factory=True, host=host, port=port, workers=workers
+        )
         return
     from argus_web.app import create_app  # the app is only built when serving
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, background=True), host=host, port=port, log_level="info")
 
 
 host_option = click.option("--host", default="127.0.0.1", show_default=True)
@@ -79,9 +81,25 @@ def demo(host: str, port: int) -> None:
 
 
 @main.command()
-def worker() -> None:
-    """Run background jobs (arrives with the job queue; nothing to run yet)."""
-    click.echo("No background jobs exist yet in this version of Argus; nothing to run.")
+@click.option(
+    "--concurrency", default=10, show_default=True, type=click.IntRange(1, 200),
+    help="Jobs run at once in this process.",
+)  # fmt: skip
+@click.option(
+    "--sweep-seconds", default=5, show_default=True, type=click.IntRange(1, 600),
+    help="How often jobs of dead workers are looked for (and retried).",
+)  # fmt: skip
+def worker(concurrency: int, sweep_seconds: int) -> None:
+    """Run background jobs from ARGUS_QUEUE_URL's SAQ queue (any number of processes)."""
+    settings = _settings()
+    if not settings.queue_url:
+        raise click.UsageError(
+            "Set ARGUS_QUEUE_URL (redis://... or postgresql://...) to run workers; without it "
+            "`argus serve` runs the jobs itself."
+        )
+    from argus_web.worker import run_worker  # SAQ and its backends load only here
+
+    asyncio.run(run_worker(settings, concurrency=concurrency, sweep_seconds=sweep_seconds))
 
 
 @main.group()

@@ -6,27 +6,48 @@ unit of work, the use cases and the signed-in actor. Tests add override provider
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
+import aiohttp
 import httpx
 from dishka import AnyOf, AsyncContainer, Provider, Scope, make_async_container, provide
 from dishka.integrations.litestar import LitestarProvider
 from litestar import Request
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from argus_adapters.google import GoogleIdentityProvider
+from argus_adapters.saq_jobs import SaqJobQueue, make_queue
+from argus_adapters.slack.notifier import SlackChatNotifier
 from argus_adapters.sql.dashboard import SqlDashboardQueries
 from argus_adapters.sql.engine import create_engine, session_factory
+from argus_adapters.sql.jobs import SqlDeadLetters, SqlJobQueue
 from argus_adapters.sql.uow import SqlUnitOfWork
+from argus_core.chain import ProviderChain, Step
 from argus_core.clock import SystemClock
 from argus_core.domain.people import Actor
 from argus_core.domain.values import CategorySet
-from argus_core.ports import Clock, DashboardQueries, IdentityProvider, UnitOfWork
+from argus_core.jobs import POLICIES, JobPolicy, tuned
+from argus_core.ports import (
+    Categorizer,
+    ChatNotifier,
+    Clock,
+    DashboardQueries,
+    DeadLetters,
+    IdentityProvider,
+    JobQueue,
+    UnitOfWork,
+)
+from argus_core.usecases.background import FailedJobService, NotificationService, OutboxRelay
 from argus_core.usecases.dashboard import DashboardService
 from argus_core.usecases.identity import IdentityService
 from argus_core.usecases.issues import IssueService
+from argus_core.usecases.reminders import ReminderService
 from argus_core.usecases.teams import TeamService
 from argus_core.usecases.tokens import TokenService
+from argus_core.usecases.triage import TriageService
+from argus_plugins.keywords import KeywordCategorizer
 from argus_web.auth.current import authenticate
 from argus_web.auth.tokens import SessionTokens
 from argus_web.settings import Settings
@@ -37,6 +58,27 @@ class GoogleSignIn:
 
     def __init__(self, provider: IdentityProvider | None) -> None:
         self.provider = provider
+
+
+class Chat:
+    """Slack when configured; ``notifier`` is None otherwise (nothing is sent)."""
+
+    def __init__(self, notifier: ChatNotifier | None) -> None:
+        self.notifier = notifier
+
+
+class JobWake:
+    """Wakes the in-process runner when a job is queued in this process."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+
+
+def job_policies(settings: Settings) -> dict[str, JobPolicy]:
+    """Each kind of job's time limit and retries, with the settings' overrides."""
+    return tuned(
+        POLICIES, retries=settings.job_retries, retry_delay_seconds=settings.job_retry_delay_seconds
+    )
 
 
 class AppProvider(Provider):
@@ -93,6 +135,45 @@ class AppProvider(Provider):
         )
 
     @provide
+    async def chat(self, settings: Settings) -> AsyncIterator[Chat]:
+        if settings.slack is None:
+            yield Chat(None)
+            return
+        async with aiohttp.ClientSession() as session:
+            client = AsyncWebClient(
+                token=settings.slack.bot_token,
+                base_url=settings.slack.api_url,
+                session=session,
+                timeout=15,
+            )
+            yield Chat(SlackChatNotifier(client))
+
+    @provide
+    def job_wake(self) -> JobWake:
+        return JobWake()
+
+    @provide
+    async def job_queue(
+        self, settings: Settings, engine: AsyncEngine, wake: JobWake
+    ) -> AsyncIterator[JobQueue]:
+        """SAQ when ``ARGUS_QUEUE_URL`` is set, else the database's own jobs table."""
+        policies = job_policies(settings)
+        if settings.queue_url is None:
+            yield SqlJobQueue(engine, wake.event, policies)
+            return
+        queue = make_queue(settings.queue_url, settings.database.schema)
+        yield SaqJobQueue(queue, policies)
+        await queue.disconnect()
+
+    @provide
+    def dead_letters(self, engine: AsyncEngine) -> DeadLetters:
+        return SqlDeadLetters(engine)
+
+    @provide
+    def categorizers(self) -> ProviderChain[Categorizer]:
+        return ProviderChain([Step(name="keywords", provider=KeywordCategorizer(), timeout=5)])
+
+    @provide
     def session_tokens(self, settings: Settings) -> SessionTokens:
         return SessionTokens(settings.jwt_secret, settings.token_ttl_minutes)
 
@@ -134,6 +215,32 @@ class RequestProvider(Provider):
     @provide
     def dashboard(self, uow: UnitOfWork, queries: DashboardQueries) -> DashboardService:
         return DashboardService(uow, queries)
+
+    @provide
+    def triage(
+        self,
+        uow: UnitOfWork,
+        issues: IssueService,
+        chain: ProviderChain[Categorizer],
+        categories: CategorySet,
+    ) -> TriageService:
+        return TriageService(uow, issues, chain, categories)
+
+    @provide
+    def notifications(self, uow: UnitOfWork, chat: Chat, settings: Settings) -> NotificationService:
+        return NotificationService(uow, chat.notifier, settings.public_url)
+
+    @provide
+    def relay(self, uow: UnitOfWork, queue: JobQueue) -> OutboxRelay:
+        return OutboxRelay(uow, queue)
+
+    @provide
+    def reminders(self, uow: UnitOfWork, clock: Clock) -> ReminderService:
+        return ReminderService(uow, clock)
+
+    @provide
+    def failed_jobs(self, dead: DeadLetters, queue: JobQueue, clock: Clock) -> FailedJobService:
+        return FailedJobService(dead, queue, clock)
 
     @provide
     async def actor(

@@ -10,11 +10,13 @@ import os
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import overload
 
 import msgspec
 
 from argus_adapters.sql.settings import DatabaseSettings
 
+QUEUE_SCHEMES = ("redis://", "rediss://", "postgresql://", "postgres://")
 DEV_JWT_SECRET = "argus-embedded-dev-secret-change-me"
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -30,6 +32,13 @@ class GoogleSettings(msgspec.Struct, frozen=True, kw_only=True):
     userinfo_url: str = "https://openidconnect.googleapis.com/v1/userinfo"
 
 
+class SlackSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Slack's Web API; without a bot token Argus sends nothing to Slack."""
+
+    bot_token: str
+    api_url: str = "https://slack.com/api/"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything configurable, with the embedded defaults."""
 
@@ -42,6 +51,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     allowed_email_domain: str | None = None
     admin_emails: tuple[str, ...] = ()
     static_dir: Path = STATIC_DIR
+    slack: SlackSettings | None = None
+    queue_url: str | None = None
+    """SAQ's queue (``redis://`` or ``postgresql://``); None: the in-process runner."""
+    job_concurrency: int = 4
+    job_retries: int | None = None
+    """Attempts per job (each kind has its own default)."""
+    job_retry_delay_seconds: float | None = None
+    """Wait before the first retry, doubled for each later one."""
+    reminder_interval_seconds: int = 60
 
     def __post_init__(self) -> None:
         if self.env not in ("embedded", "production"):
@@ -52,6 +70,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError("JWT_SECRET must be at least 32 characters long.")
         if self.token_ttl_minutes < 1:
             raise ValueError("ARGUS_TOKEN_TTL_MINUTES must be at least 1.")
+        if self.queue_url and not self.queue_url.lower().startswith(QUEUE_SCHEMES):
+            raise ValueError("ARGUS_QUEUE_URL must start with redis:// or postgresql://.")
+        if not 1 <= self.job_concurrency <= 100:
+            raise ValueError("ARGUS_JOB_CONCURRENCY must be between 1 and 100.")
+        if self.job_retries is not None and not 1 <= self.job_retries <= 50:
+            raise ValueError("ARGUS_JOB_RETRIES must be between 1 and 50.")
+        if (
+            self.job_retry_delay_seconds is not None
+            and not 0 <= self.job_retry_delay_seconds <= 3600
+        ):
+            raise ValueError("ARGUS_JOB_RETRY_DELAY_SECONDS must be between 0 and 3600.")
+        if not 1 <= self.reminder_interval_seconds <= 3600:
+            raise ValueError("ARGUS_REMINDER_INTERVAL_SECONDS must be between 1 and 3600.")
 
     @property
     def is_production(self) -> bool:
@@ -93,12 +124,57 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             database=DatabaseSettings.from_env(env),
             public_url=env.get("ARGUS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             jwt_secret=env.get("JWT_SECRET") or DEV_JWT_SECRET,
-            token_ttl_minutes=int(env.get("ARGUS_TOKEN_TTL_MINUTES", "60")),
+            token_ttl_minutes=_integer(env, "ARGUS_TOKEN_TTL_MINUTES", 60),
             google=google,
             allowed_email_domain=env.get("ALLOWED_EMAIL_DOMAIN") or None,
             admin_emails=admins,
             static_dir=Path(env["ARGUS_STATIC_DIR"]) if env.get("ARGUS_STATIC_DIR") else STATIC_DIR,
+            slack=SlackSettings(
+                bot_token=env["SLACK_BOT_TOKEN"],
+                api_url=env.get("SLACK_API_URL") or "https://slack.com/api/",
+            )
+            if env.get("SLACK_BOT_TOKEN")
+            else None,
+            queue_url=_queue_url(env.get("ARGUS_QUEUE_URL", "")),
+            job_concurrency=_integer(env, "ARGUS_JOB_CONCURRENCY", 4),
+            job_retries=_integer(env, "ARGUS_JOB_RETRIES", None),
+            job_retry_delay_seconds=_number(env, "ARGUS_JOB_RETRY_DELAY_SECONDS"),
+            reminder_interval_seconds=_integer(env, "ARGUS_REMINDER_INTERVAL_SECONDS", 60),
         )
+
+
+@overload
+def _integer(env: Mapping[str, str], name: str, default: int) -> int: ...
+@overload
+def _integer(env: Mapping[str, str], name: str, default: None) -> int | None: ...
+def _integer(env: Mapping[str, str], name: str, default: int | None) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}.") from None
+
+
+def _queue_url(raw: str) -> str | None:
+    """SAQ's PostgreSQL queue speaks psycopg: a ``postgresql+driver://`` scheme loses its
+    driver; the rest of the URL is kept as given."""
+    url = raw.strip()
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower().startswith(("postgresql+", "postgres+")):
+        url = f"postgresql://{rest}"
+    return url or None
+
+
+def _number(env: Mapping[str, str], name: str) -> float | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {raw!r}.") from None
 
 
 @cache

@@ -7,6 +7,7 @@
 from argus_adapters.memory.dashboard import InMemoryDashboardQueries
 from argus_adapters.memory.providers import (
     FakeIdentityProvider,
+    InMemoryDeadLetters,
     InMemoryJobQueue,
     ManualClock,
     RecordingChatNotifier,
@@ -18,6 +19,7 @@ from argus_adapters.memory.store import InMemoryStore, InMemoryUnitOfWork
 __all__ = [
     "FakeIdentityProvider",
     "InMemoryDashboardQueries",
+    "InMemoryDeadLetters",
     "InMemoryJobQueue",
     "InMemoryStore",
     "InMemoryUnitOfWork",

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
-from argus_core.domain.errors import PermissionDenied
+import msgspec
+
+from argus_core.domain.errors import NotFound, PermissionDenied
 from argus_core.domain.issue import Issue, Rca, RcaProgress
 from argus_core.domain.values import Status
-from argus_core.ports import Identity, ProgressSink, Triage, TriageRequest
+from argus_core.ports import FailedJob, Identity, ProgressSink, Triage, TriageRequest
 
 
 class ManualClock:
@@ -92,6 +95,29 @@ class InMemoryJobQueue:
             return
         self.keys.add(key)
         self.jobs.append((job, dict(payload), delay_seconds))
+
+
+@dataclass
+class InMemoryDeadLetters:
+    """Failed jobs in a dict, newest listed first."""
+
+    jobs: dict[UUID, FailedJob] = field(default_factory=dict)
+
+    async def add(self, job: FailedJob) -> None:
+        self.jobs[job.id] = job
+
+    async def list(self, limit: int = 100) -> Sequence[FailedJob]:
+        return sorted(self.jobs.values(), key=lambda j: j.failed_at, reverse=True)[:limit]
+
+    async def get(self, job_id: UUID) -> FailedJob:
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise NotFound(f"No failed job with id {job_id}.")
+        return job
+
+    async def mark_retried(self, job_id: UUID, at: datetime) -> None:
+        job = await self.get(job_id)
+        self.jobs[job_id] = msgspec.structs.replace(job, retried_at=at)
 
 
 @dataclass

@@ -186,6 +186,43 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class JobRow(Base):
+    """The embedded runner's queue: jobs waiting, running (under a lease) or done."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (sa.Index(None, "status", "run_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    payload: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16))
+    attempts: Mapped[int]
+    max_attempts: Mapped[int]
+    run_at: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(sa.String(200))
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class DeadJobRow(Base):
+    """Jobs that used up their retries (from either queue), kept with their error."""
+
+    __tablename__ = "dead_jobs"
+    __table_args__ = (sa.Index(None, "failed_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    key: Mapped[str] = mapped_column(sa.String(300))
+    payload: Mapped[str] = mapped_column(sa.Text)
+    error: Mapped[str] = mapped_column(sa.Text)
+    attempts: Mapped[int]
+    failed_at: Mapped[datetime]
+    retried_at: Mapped[datetime | None]
+
+
 class OutboxRow(Base):
     """Domain events stored with the change that caused them, until delivered."""
 

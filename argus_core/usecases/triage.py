@@ -30,11 +30,16 @@ class TriageService:
         self.chain = chain
         self.categories = categories or CategorySet()
 
-    async def triage(self, issue_id: UUID, *, keep_priority: bool = False) -> Issue:
-        """Categorize the issue and assign it; with no answer it keeps its defaults."""
+    async def triage(
+        self, issue_id: UUID, *, keep_priority: bool = False, only_new: bool = False
+    ) -> Issue:
+        """Categorize the issue and assign it; with no answer it keeps its defaults.
+        ``only_new`` leaves an issue triaged already as it is (a retried job)."""
         async with self.uow:
             issue = await self.uow.issues.get(issue_id)
             teams = await self.uow.teams.list()
+        if only_new and issue.categorization is not None:
+            return issue
         request = TriageRequest(
             title=issue.title,
             description=issue.description,

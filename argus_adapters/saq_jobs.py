@@ -1,0 +1,158 @@
+"""The job queue on SAQ: PostgreSQL or Redis, chosen by ``ARGUS_QUEUE_URL``.
+
+Every job gets its kind's timeout, retries with exponential backoff, a heartbeat bound
+(a job of a killed worker is swept and retried) and its dedupe key. A job that fails its
+last attempt is kept as a dead letter in the application's database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from saq import CronJob, Queue, Worker
+from saq.job import Status
+from saq.types import Context, PartialTimersDict
+
+from argus_core.jobs import POLICIES, REMINDERS, JobPolicy
+from argus_core.ports import DeadLetters, FailedJob
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "argus"
+DEFAULT_POLICY = JobPolicy(timeout_seconds=60, retries=3)
+KEEP_FINISHED_SECONDS = 24 * 3600  # a finished job's key stays taken this long (dedupe)
+
+Handler = Callable[[dict[str, Any]], Any]
+
+
+def make_queue(url: str, schema: str = "argus") -> Queue:
+    """A SAQ queue for a ``redis://`` or ``postgresql://`` URL (tables in ``schema``)."""
+    if url.startswith(("postgresql://", "postgres://")):
+        from psycopg_pool import AsyncConnectionPool
+        from saq.queue.postgres import PostgresQueue
+
+        pool = AsyncConnectionPool(
+            url,
+            kwargs={"autocommit": True, "options": f"-c search_path={schema}"},
+            open=False,
+        )
+        return PostgresQueue(
+            pool=pool, name=QUEUE_NAME, manage_pool_lifecycle=True, min_size=1, max_size=8
+        )
+    if url.startswith(("redis://", "rediss://")):
+        return Queue.from_url(url, name=QUEUE_NAME)
+    raise ValueError(f"ARGUS_QUEUE_URL must start with redis:// or postgresql://, not {url!r}.")
+
+
+class SaqJobQueue:
+    """The :class:`~argus_core.ports.JobQueue` port on a SAQ queue."""
+
+    def __init__(self, queue: Queue, policies: Mapping[str, JobPolicy] = POLICIES) -> None:
+        self.queue = queue
+        self.policies = policies
+        self._connected = False
+
+    async def enqueue(
+        self, job: str, payload: Mapping[str, Any], *, key: str, delay_seconds: float = 0
+    ) -> None:
+        if not self._connected:
+            await self.queue.connect()
+            self._connected = True
+        policy = self.policies.get(job, DEFAULT_POLICY)
+        await self.queue.enqueue(
+            job,
+            key=key,
+            kwargs={"payload": dict(payload)},
+            timeout=policy.timeout_seconds,
+            retries=policy.retries,
+            retry_delay=policy.retry_delay_seconds,
+            retry_backoff=True,
+            heartbeat=policy.heartbeat_seconds,
+            ttl=KEEP_FINISHED_SECONDS,
+            scheduled=int(time.time() + delay_seconds) if delay_seconds else 0,
+        )
+
+
+async def _heartbeat(job: Any) -> None:
+    """Touch a running job well within its heartbeat bound, so only a job whose worker
+    died is swept and retried."""
+    while True:
+        await asyncio.sleep(max(job.heartbeat / 3, 0.5))
+        await job.update()
+
+
+def make_worker(
+    queue: Queue,
+    handlers: Mapping[str, Handler],
+    dead: DeadLetters,
+    *,
+    concurrency: int,
+    reminder_cron: str,
+    sweep_seconds: int,
+    startup: Callable[[dict[str, Any]], Any] | None = None,
+    shutdown: Callable[[dict[str, Any]], Any] | None = None,
+) -> Worker[Context]:
+    """A SAQ worker running ``handlers``; reminders run once per cron period across all
+    workers (a unique cron job), failed jobs become dead letters."""
+
+    def wrap(name: str, handler: Handler) -> Callable[..., Any]:
+        async def run(ctx: dict[str, Any], *, payload: dict[str, Any] | None = None) -> None:
+            job = ctx.get("job")
+            beat = asyncio.create_task(_heartbeat(job)) if job and job.heartbeat else None
+            try:
+                await handler(payload or {})
+            finally:
+                if beat is not None:
+                    beat.cancel()
+
+        run.__qualname__ = run.__name__ = name
+        return run
+
+    functions = [wrap(name, handler) for name, handler in handlers.items()]
+    by_name = {f.__name__: f for f in functions}
+
+    async def after_process(ctx: dict[str, Any]) -> None:
+        job = ctx.get("job")
+        if job is None or job.status != Status.FAILED:
+            return
+        await dead.add(
+            FailedJob(
+                id=uuid.uuid4(),
+                name=job.function,
+                key=job.key,
+                payload=(job.kwargs or {}).get("payload", {}),
+                error=job.error or "failed",
+                attempts=job.attempts,
+                failed_at=datetime.now(UTC),
+            )
+        )
+
+    reminders = POLICIES[REMINDERS]
+    cron_jobs = (
+        [
+            CronJob(
+                by_name[REMINDERS],
+                cron=reminder_cron,
+                unique=True,
+                timeout=reminders.timeout_seconds,
+            )
+        ]
+        if REMINDERS in by_name
+        else []
+    )
+    return Worker(
+        queue,
+        functions=functions,
+        concurrency=concurrency,
+        cron_jobs=cron_jobs,
+        after_process=after_process,
+        startup=startup,
+        shutdown=shutdown,
+        timers=PartialTimersDict(schedule=1, worker_info=10, sweep=sweep_seconds, abort=1),
+    )

@@ -1,0 +1,1 @@
+"""Slack: the chat notifier on slack-sdk's async Web API client."""

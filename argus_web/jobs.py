@@ -1,0 +1,119 @@
+"""Job handlers and the background loops, built on the one composition root.
+
+Each handler opens a request scope of the container and calls a use case, so a job sees
+the same wiring as an API call. The in-process runner (embedded mode) and SAQ workers
+run the same handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from dishka import AsyncContainer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from argus_adapters.sql.jobs import SqlJobRunner
+from argus_core.jobs import NOTIFY, REMINDERS, TRIAGE, event_of
+from argus_core.usecases.background import NotificationService, OutboxRelay
+from argus_core.usecases.reminders import ReminderService
+from argus_core.usecases.triage import TriageService
+from argus_web.container import JobWake, job_policies
+from argus_web.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+RELAY_POLL_SECONDS = 0.25
+
+
+def job_handlers(container: AsyncContainer) -> dict[str, Handler]:
+    """Every job Argus runs, by name."""
+
+    async def notify(payload: dict[str, Any]) -> None:
+        async with container() as scope:
+            await (await scope.get(NotificationService)).deliver(event_of(payload))
+
+    async def triage(payload: dict[str, Any]) -> None:
+        async with container() as scope:
+            service = await scope.get(TriageService)
+            await service.triage(event_of(payload).issue_id, only_new=True)
+
+    async def reminders(_: dict[str, Any]) -> None:
+        async with container() as scope:
+            sent = await (await scope.get(ReminderService)).run()
+        if sent:
+            log.info("recorded %d reminders", sent)
+
+    return {NOTIFY: notify, TRIAGE: triage, REMINDERS: reminders}
+
+
+async def relay_forever(
+    container: AsyncContainer, poll_seconds: float = RELAY_POLL_SECONDS
+) -> None:
+    """Hand stored events to the job queue until cancelled; a failing database or queue
+    is retried with backoff, and nothing is marked handed on before it is queued."""
+    backoff = poll_seconds
+    while True:
+        try:
+            async with container() as scope:
+                moved = await (await scope.get(OutboxRelay)).relay()
+            backoff = poll_seconds
+        except Exception:
+            log.exception("the outbox relay failed; retrying in %.1f s", backoff)
+            moved = 0
+            backoff = min(backoff * 2, 30)
+        if not moved:
+            await asyncio.sleep(backoff)
+
+
+async def every(seconds: float, work: Callable[[], Awaitable[None]]) -> None:
+    """Run ``work`` every ``seconds`` until cancelled, logging (not raising) failures."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await work()
+        except Exception:
+            log.exception("periodic work failed; next try in %.0f s", seconds)
+
+
+class EmbeddedJobs:
+    """The embedded mode's background work inside ``argus serve``: the runner on the
+    database's jobs table, the outbox relay and the reminder timer."""
+
+    def __init__(self, container: AsyncContainer, settings: Settings) -> None:
+        self.container = container
+        self.settings = settings
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        engine = await self.container.get(AsyncEngine)
+        wake = await self.container.get(JobWake)
+        handlers = job_handlers(self.container)
+        runner = SqlJobRunner(
+            engine,
+            handlers,
+            concurrency=self.settings.job_concurrency,
+            wake=wake.event,
+            policies=job_policies(self.settings),
+        )
+        reminders = handlers[REMINDERS]
+        self._tasks = [
+            asyncio.create_task(runner.run(), name="argus-jobs"),
+            asyncio.create_task(relay_forever(self.container), name="argus-relay"),
+            asyncio.create_task(
+                every(self.settings.reminder_interval_seconds, lambda: reminders({})),
+                name="argus-reminders",
+            ),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []

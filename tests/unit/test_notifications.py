@@ -1,0 +1,377 @@
+"""What each event makes Argus say, which jobs it starts, and how jobs carry events."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import get_args
+from uuid import UUID
+
+import msgspec
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from argus_core.domain.events import (
+    DomainEvent,
+    IssueAssigned,
+    IssueReported,
+    IssueTriaged,
+    IssueUpdated,
+    NoAssigneeAvailable,
+    RcaRequested,
+    ReminderDue,
+    StatusChanged,
+    TeamChanged,
+)
+from argus_core.domain.issue import Issue
+from argus_core.domain.team import Member
+from argus_core.domain.values import MemberRole, Priority, Source, Status
+from argus_core.jobs import (
+    NOTIFY,
+    POLICIES,
+    REMINDERS,
+    TRIAGE,
+    JobPolicy,
+    event_of,
+    event_payload,
+    jobs_for,
+    tuned,
+)
+from argus_core.notifications import Notification, compose
+
+NOW = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+LINK = "https://argus.example.com/issues/1"
+TEAM_ID = uuid.uuid4()
+ISSUE_ID = uuid.uuid4()
+
+
+def member(
+    name: str,
+    slack: str | None = None,
+    *,
+    role: MemberRole = MemberRole.AGENT,
+    muted: bool = False,
+) -> Member:
+    return Member(
+        id=uuid.uuid4(),
+        team_id=TEAM_ID,
+        name=name,
+        role=role,
+        slack_user_id=slack,
+        notifications_muted=muted,
+        created_at=NOW,
+    )
+
+
+ALICE = member("Alice", "UALICE")
+BOB = member("Bob")  # no Slack id
+MUTED = member("Mo", "UMO", muted=True)
+BOSS = member("Boss", "UBOSS", role=MemberRole.MANAGER)
+QUIET_BOSS = member("Quiet Boss", role=MemberRole.MANAGER)
+MEMBERS = {m.id: m for m in (ALICE, BOB, MUTED, BOSS, QUIET_BOSS)}
+
+
+def an_issue(**changes: object) -> Issue:
+    issue = Issue(
+        id=ISSUE_ID,
+        number=42,
+        title="Checkout is down",
+        priority=Priority.HIGH,
+        team_id=TEAM_ID,
+        assignee_ids=(ALICE.id, BOB.id),
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    return msgspec.structs.replace(issue, **changes)
+
+
+def every_event(issue_id: UUID = ISSUE_ID) -> list[DomainEvent]:
+    """One event of every type (two reports: with and without triage)."""
+    i, t = issue_id, NOW
+    return [
+        IssueReported(
+            issue_id=i, occurred_at=t, number=42, source=Source.SLACK, team_id=None,
+            needs_triage=True,
+        ),
+        IssueReported(
+            issue_id=i, occurred_at=t, number=43, source=Source.WEB, team_id=TEAM_ID,
+            needs_triage=False, priority_given=True,
+        ),
+        IssueTriaged(issue_id=i, occurred_at=t, provider="keywords", team_id=TEAM_ID),
+        IssueAssigned(
+            issue_id=i, occurred_at=t, assignee_ids=(ALICE.id,), added=(ALICE.id,),
+            removed=(BOB.id,), performed_by="Ada",
+        ),
+        NoAssigneeAvailable(issue_id=i, occurred_at=t, team_id=TEAM_ID, manager_ids=(BOSS.id,)),
+        StatusChanged(
+            issue_id=i, occurred_at=t, old=Status.OPEN, new=Status.RESOLVED,
+            reason="rolled back", performed_by="Ada", automatic=True,
+        ),
+        IssueUpdated(issue_id=i, occurred_at=t, fields=("title", "priority"), performed_by="Ada"),
+        TeamChanged(
+            issue_id=i, occurred_at=t, old_team_id=None, new_team_id=TEAM_ID, performed_by="Ada"
+        ),
+        ReminderDue(issue_id=i, occurred_at=t, assignee_ids=(ALICE.id,)),
+        RcaRequested(issue_id=i, occurred_at=t, performed_by="Ada"),
+    ]  # fmt: skip
+
+
+def test_the_event_list_covers_every_event_type() -> None:
+    assert {type(e) for e in every_event()} == set(get_args(DomainEvent))
+
+
+# --------------------------------------------------------------------------- compose
+
+
+def say(
+    event: DomainEvent, issue: Issue | None = None, team: str | None = "Payments"
+) -> Notification:
+    return compose(event, issue or an_issue(), MEMBERS, team_name=team, link=LINK)
+
+
+@pytest.mark.parametrize("kind", [IssueReported, IssueTriaged])
+def test_new_and_triaged_issues_are_announced_with_everything(kind: type) -> None:
+    event = next(e for e in every_event() if type(e) is kind)
+    note = say(event)
+    assert note.thread_text is not None
+    for part in ("#42 Checkout is down", "high", "Payments", "<@UALICE>", "Bob", LINK):
+        assert part in note.thread_text
+    assert "<@None>" not in note.thread_text
+    assert note.thread_key == f"{event.id}:thread"
+    assert note.show_status
+    assert note.direct == ()
+
+
+def test_an_announcement_without_team_or_assignee_says_so() -> None:
+    event = every_event()[0]
+    note = say(event, an_issue(assignee_ids=(), team_id=None), team=None)
+    assert note.thread_text is not None
+    assert "not set" in note.thread_text
+    assert "nobody yet" in note.thread_text
+
+
+def test_assignees_unknown_to_the_member_map_are_left_out() -> None:
+    ghost = uuid.uuid4()
+    note = say(every_event()[0], an_issue(assignee_ids=(ghost, ALICE.id)))
+    assert note.thread_text is not None
+    assert "<@UALICE>" in note.thread_text
+    assert str(ghost) not in note.thread_text
+    alone = say(every_event()[0], an_issue(assignee_ids=(ghost,)))
+    assert alone.thread_text is not None
+    assert "nobody yet" in alone.thread_text
+
+
+def test_assignment_dms_only_added_members_with_slack_who_are_not_muted() -> None:
+    event = IssueAssigned(
+        issue_id=ISSUE_ID,
+        occurred_at=NOW,
+        assignee_ids=(ALICE.id, BOB.id, MUTED.id, BOSS.id),
+        added=(ALICE.id, BOB.id, MUTED.id, uuid.uuid4()),  # BOSS stays, was not added
+        removed=(),
+        performed_by="Ada",
+    )
+    note = say(event, an_issue(assignee_ids=event.assignee_ids))
+    assert [dm.user_id for dm in note.direct] == ["UALICE"]
+    (dm,) = note.direct
+    assert "#42 Checkout is down" in dm.text
+    assert "Ada" in dm.text
+    assert LINK in dm.text
+    assert dm.key == f"{event.id}:dm:{ALICE.id}"
+    assert note.thread_text is not None
+    assert note.thread_text.startswith("Assigned to <@UALICE>, Bob, <@UMO>, <@UBOSS>")
+    assert "by Ada" in note.thread_text
+    assert note.thread_key == f"{event.id}:thread"
+    assert not note.show_status
+
+
+def test_dm_keys_come_from_the_event_and_differ_per_recipient() -> None:
+    other = member("Olga", "UOLGA")
+    members = {**MEMBERS, other.id: other}
+    event = IssueAssigned(
+        issue_id=ISSUE_ID,
+        occurred_at=NOW,
+        assignee_ids=(ALICE.id, other.id),
+        added=(ALICE.id, other.id),
+        removed=(),
+        performed_by="Ada",
+    )
+    note = compose(event, an_issue(), members, team_name=None, link=LINK)
+    keys = [dm.key for dm in note.direct]
+    assert [dm.user_id for dm in note.direct] == ["UALICE", "UOLGA"]
+    assert len(set(keys)) == 2
+    assert all(k.startswith(f"{event.id}:dm:") for k in keys)
+    assert note.thread_key not in keys
+    again = msgspec.structs.replace(event, id=uuid.uuid4())
+    later = compose(again, an_issue(), members, team_name=None, link=LINK)
+    assert not set(keys) & {dm.key for dm in later.direct}
+
+
+def test_no_assignee_available_dms_the_managers_only() -> None:
+    event = NoAssigneeAvailable(
+        issue_id=ISSUE_ID,
+        occurred_at=NOW,
+        team_id=TEAM_ID,
+        manager_ids=(BOSS.id, QUIET_BOSS.id, MUTED.id, uuid.uuid4()),
+    )
+    note = say(event, an_issue(assignee_ids=()))  # a muted manager is not told either
+    assert note.thread_text is None
+    assert not note.show_status
+    assert [dm.user_id for dm in note.direct] == ["UBOSS"]
+    (dm,) = note.direct
+    assert "Payments" in dm.text
+    assert "#42 Checkout is down" in dm.text
+    assert LINK in dm.text
+    assert dm.key == f"{event.id}:dm:{BOSS.id}"
+    nameless = say(event, an_issue(assignee_ids=()), team=None)
+    assert "your team" in nameless.direct[0].text
+
+
+@pytest.mark.parametrize("reason", ["rolled back the deploy", None])
+def test_status_change_shows_status_reason_and_emoji(reason: str | None) -> None:
+    event = StatusChanged(
+        issue_id=ISSUE_ID,
+        occurred_at=NOW,
+        old=Status.IN_PROGRESS,
+        new=Status.RESOLVED,
+        reason=reason,
+        performed_by="Ada",
+    )
+    note = say(event, an_issue(status=Status.RESOLVED))
+    assert note.thread_text is not None
+    assert "in_progress" in note.thread_text
+    assert "resolved" in note.thread_text
+    assert "Ada" in note.thread_text
+    if reason:
+        assert f"Reason: {reason}" in note.thread_text
+    else:
+        assert "Reason" not in note.thread_text
+    assert note.show_status
+    assert note.direct == ()
+    assert note.thread_key == f"{event.id}:thread"
+
+
+def test_updates_team_changes_and_reminders_go_to_the_thread() -> None:
+    updated, moved, reminder = (
+        e for e in every_event() if isinstance(e, IssueUpdated | TeamChanged | ReminderDue)
+    )
+    note = say(updated)
+    assert note.thread_text == "Ada changed title, priority."
+    note = say(moved)
+    assert note.thread_text == "Moved to team Payments by Ada."
+    assert say(moved, team=None).thread_text == "Moved to team none by Ada."
+    note = say(reminder)
+    assert note.thread_text is not None
+    for part in ("Reminder", "#42 Checkout is down", "open", "<@UALICE>", "Bob", LINK):
+        assert part in note.thread_text
+    for event in (updated, moved, reminder):
+        note = say(event)
+        assert note.thread_key == f"{event.id}:thread"
+        assert note.direct == ()
+        assert not note.show_status
+
+
+def test_rca_requests_say_nothing() -> None:
+    note = say(next(e for e in every_event() if isinstance(e, RcaRequested)))
+    assert note == Notification()
+    assert note.is_empty
+
+
+def test_every_event_but_rca_has_something_to_say() -> None:
+    for event in every_event():
+        assert say(event).is_empty is isinstance(event, RcaRequested)
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def test_a_report_needing_triage_starts_only_triage() -> None:
+    event = every_event()[0]
+    assert isinstance(event, IssueReported)
+    assert event.needs_triage
+    (job,) = jobs_for(event)
+    assert (job.name, job.key) == (TRIAGE, f"{TRIAGE}:{event.id}")
+    assert event_of(job.payload) == event
+
+
+def test_every_other_event_starts_one_notify_job() -> None:
+    others = [e for e in every_event() if not (isinstance(e, IssueReported) and e.needs_triage)]
+    assert len(others) == len(every_event()) - 1
+    for event in others:
+        (job,) = jobs_for(event)
+        assert (job.name, job.key) == (NOTIFY, f"{NOTIFY}:{event.id}")
+        assert event_of(job.payload) == event
+
+
+def test_job_keys_are_stable_per_event_and_distinct_across_events() -> None:
+    events = every_event()
+    first = [job.key for e in events for job in jobs_for(e)]
+    again = [job.key for e in events for job in jobs_for(event_of(event_payload(e)))]
+    assert first == again
+    assert len(set(first)) == len(first)
+    same_content = [msgspec.structs.replace(e, id=uuid.uuid4()) for e in events]
+    assert not set(first) & {job.key for e in same_content for job in jobs_for(e)}
+
+
+@given(st.sampled_from(every_event()), st.uuids())
+def test_the_key_depends_on_the_event_id_only(event: DomainEvent, other_issue: UUID) -> None:
+    moved = msgspec.structs.replace(event, issue_id=other_issue)
+    assert [j.key for j in jobs_for(moved)] == [j.key for j in jobs_for(event)]
+
+
+# --------------------------------------------------------------------------- payloads
+
+
+@pytest.mark.parametrize("event", every_event(), ids=lambda e: type(e).__name__)
+def test_payloads_round_trip_every_event_type(event: DomainEvent) -> None:
+    payload = event_payload(event)
+    back = event_of(payload)
+    assert back == event
+    assert type(back) is type(event)
+    # JSON-ready: survives the queue's own encoding
+    assert event_of(msgspec.json.decode(msgspec.json.encode(payload))) == event
+
+
+ANY_EVENT = st.one_of(
+    *(
+        # ``id`` explicitly: hypothesis would otherwise pass msgspec's default factory
+        st.builds(kind, id=st.uuids(), occurred_at=st.datetimes(timezones=st.just(UTC)))
+        for kind in get_args(DomainEvent)
+    )
+)
+
+
+@given(ANY_EVENT)
+def test_payloads_round_trip_any_event(event: DomainEvent) -> None:
+    payload = msgspec.json.decode(msgspec.json.encode(event_payload(event)))
+    assert event_of(payload) == event
+
+
+# --------------------------------------------------------------------------- policies
+
+
+def test_tuned_overrides_retries_and_delay_of_every_policy_only() -> None:
+    before = dict(POLICIES)
+    tuned_ = tuned(POLICIES, retries=3, retry_delay_seconds=0.5)
+    assert set(tuned_) == {NOTIFY, TRIAGE, REMINDERS}
+    for name, policy in tuned_.items():
+        assert (policy.retries, policy.retry_delay_seconds) == (3, 0.5)
+        old = POLICIES[name]
+        assert (policy.timeout_seconds, policy.heartbeat_seconds) == (
+            old.timeout_seconds,
+            old.heartbeat_seconds,
+        )
+    assert before == POLICIES  # the defaults are not changed
+
+
+def test_tuned_leaves_what_is_not_given() -> None:
+    assert tuned(POLICIES, retries=None, retry_delay_seconds=None) == POLICIES
+    only_retries = tuned(POLICIES, retries=9, retry_delay_seconds=None)
+    only_delay = tuned(POLICIES, retries=None, retry_delay_seconds=0)
+    for name, old in POLICIES.items():
+        assert only_retries[name] == msgspec.structs.replace(old, retries=9)
+        assert only_delay[name] == msgspec.structs.replace(old, retry_delay_seconds=0)
+    custom = {"x": JobPolicy(timeout_seconds=1, retries=1)}
+    assert tuned(custom, retries=2, retry_delay_seconds=None) == {
+        "x": JobPolicy(timeout_seconds=1, retries=2)
+    }
