@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +25,6 @@ from argus_core.ports import DeadLetters, FailedJob
 
 log = logging.getLogger(__name__)
 
-QUEUE_NAME = "argus"
 DEFAULT_POLICY = JobPolicy(timeout_seconds=60, retries=3)
 KEEP_FINISHED_SECONDS = 24 * 3600  # a finished job's key stays taken this long (dedupe)
 
@@ -32,7 +32,15 @@ Handler = Callable[[dict[str, Any]], Any]
 
 
 def make_queue(url: str, schema: str = "argus") -> Queue:
-    """A SAQ queue for a ``redis://`` or ``postgresql://`` URL (tables in ``schema``)."""
+    """A SAQ queue for a ``redis://`` or ``postgresql://`` URL (tables in ``schema``).
+
+    The queue is named after the schema, and SAQ's advisory locks on PostgreSQL are keyed
+    by it: SAQ's locks and notification channel are per database and its Redis keys per
+    Redis database, so two Argus installations sharing either keep out of each other's
+    way (with one lock space, a second installation's worker would skip creating its
+    tables while another holds SAQ's set-up lock).
+    """
+    name = f"argus.{schema}"
     if url.startswith(("postgresql://", "postgres://")):
         from psycopg_pool import AsyncConnectionPool
         from saq.queue.postgres import PostgresQueue
@@ -43,10 +51,15 @@ def make_queue(url: str, schema: str = "argus") -> Queue:
             open=False,
         )
         return PostgresQueue(
-            pool=pool, name=QUEUE_NAME, manage_pool_lifecycle=True, min_size=1, max_size=8
+            pool=pool,
+            name=name,
+            manage_pool_lifecycle=True,
+            min_size=1,
+            max_size=8,
+            saq_lock_keyspace=zlib.crc32(schema.encode()) - 2**31,  # a signed 32-bit key
         )
     if url.startswith(("redis://", "rediss://")):
-        return Queue.from_url(url, name=QUEUE_NAME)
+        return Queue.from_url(url, name=name)
     raise ValueError(f"ARGUS_QUEUE_URL must start with redis:// or postgresql://, not {url!r}.")
 
 

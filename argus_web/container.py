@@ -68,10 +68,12 @@ class Chat:
 
 
 class JobWake:
-    """Wakes the in-process runner when a job is queued in this process."""
+    """Wakes this process's job runner when a job is queued, and its outbox relay when
+    events are committed, so neither waits for its next poll."""
 
     def __init__(self) -> None:
         self.event = asyncio.Event()
+        self.outbox = asyncio.Event()
 
 
 def job_policies(settings: Settings) -> dict[str, JobPolicy]:
@@ -184,9 +186,12 @@ class RequestProvider(Provider):
     scope = Scope.REQUEST
 
     @provide(provides=AnyOf[SqlUnitOfWork, UnitOfWork])
-    async def uow(self, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[SqlUnitOfWork]:
-        """One connection per request, given back when the request ends."""
-        uow = SqlUnitOfWork(sessions, keep_connection=True)
+    async def uow(
+        self, sessions: async_sessionmaker[AsyncSession], wake: JobWake
+    ) -> AsyncIterator[SqlUnitOfWork]:
+        """One connection per request, given back when the request ends; a commit that
+        stored events wakes this process's outbox relay."""
+        uow = SqlUnitOfWork(sessions, keep_connection=True, on_events=wake.outbox.set)
         try:
             yield uow
         finally:

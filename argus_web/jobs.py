@@ -27,7 +27,7 @@ from argus_web.settings import Settings
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
-RELAY_POLL_SECONDS = 0.25
+RELAY_POLL_SECONDS = 0.1
 
 
 def job_handlers(container: AsyncContainer) -> dict[str, Handler]:
@@ -54,10 +54,14 @@ def job_handlers(container: AsyncContainer) -> dict[str, Handler]:
 async def relay_forever(
     container: AsyncContainer, poll_seconds: float = RELAY_POLL_SECONDS
 ) -> None:
-    """Hand stored events to the job queue until cancelled; a failing database or queue
-    is retried with backoff, and nothing is marked handed on before it is queued."""
+    """Hand stored events to the job queue until cancelled: at once when a commit in
+    this process stored some, else every ``poll_seconds`` (commits of other processes).
+    A failing database or queue is retried with backoff, and nothing is marked handed
+    on before it is queued."""
+    wake = (await container.get(JobWake)).outbox
     backoff = poll_seconds
     while True:
+        wake.clear()
         try:
             async with container() as scope:
                 moved = await (await scope.get(OutboxRelay)).relay()
@@ -67,7 +71,8 @@ async def relay_forever(
             moved = 0
             backoff = min(backoff * 2, 30)
         if not moved:
-            await asyncio.sleep(backoff)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), backoff)
 
 
 async def every(seconds: float, work: Callable[[], Awaitable[None]]) -> None:

@@ -122,10 +122,13 @@ class SqlOutbox:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.recorded = False
+        """Whether this unit stored events (the unit of work reports it after commit)."""
 
     async def record(self, events: Sequence[DomainEvent]) -> None:
         if not events:
             return
+        self.recorded = True
         rows = [
             {
                 "id": event.id,

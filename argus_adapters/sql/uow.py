@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -35,10 +36,17 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, keep_connection: bool = False
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        keep_connection: bool = False,
+        on_events: Callable[[], None] | None = None,
     ) -> None:
+        """``on_events`` is called after a commit that stored domain events (it wakes an
+        outbox relay in this process)."""
         self.sessions = sessions
         self.keep_connection = keep_connection
+        self.on_events = on_events
         self._connection: AsyncConnection | None = None
         self._session: AsyncSession | None = None
 
@@ -95,6 +103,9 @@ class SqlUnitOfWork:
             await self._session.commit()
         except IntegrityError as exc:
             raise Conflict("That clashes with data already stored (a duplicate?).") from exc
+        if self.outbox.recorded and self.on_events is not None:
+            self.on_events()
+        self.outbox.recorded = False
 
     async def rollback(self) -> None:
         if self._session is not None:
