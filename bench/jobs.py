@@ -1,7 +1,7 @@
 """Job throughput through SAQ (PostgreSQL, Redis) and the delay from commit to job start.
 
-    uv run python bench/jobs.py                  # 2,000 no-op jobs, 200 commits per queue
-    uv run python bench/jobs.py --jobs 5000 --commits 500
+    uv run python bench/jobs.py                  # 2,000 no-op jobs, 100 commits per queue
+    uv run python bench/jobs.py --jobs 5000 --commits 500 --spacing-ms 20
 
 Throughput: ``--jobs`` no-op jobs are queued with keys (as Argus queues them), then one
 worker with ``--concurrency`` runs them; jobs/s is counted from the first start to the
@@ -110,7 +110,7 @@ async def floor_of(url: str, count: int, concurrency: int) -> float:
         await pool.close()
 
 
-async def commit_to_start(settings: Settings, commits: int) -> list[float]:
+async def commit_to_start(settings: Settings, commits: int, spacing: float) -> list[float]:
     """Milliseconds from each report's commit to its notify job's start."""
     container = make_container(settings)
     committed: dict[uuid.UUID, float] = {}
@@ -152,7 +152,7 @@ async def commit_to_start(settings: Settings, commits: int) -> list[float]:
             for n in range(commits):
                 issue = await issues.report(ADMIN, NewIssue(title=f"Bench {n}", team_id=team.id))
                 committed[issue.id] = time.perf_counter()
-                await asyncio.sleep(0.02)
+                await asyncio.sleep(spacing)
         await asyncio.wait_for(all_started.wait(), 120)
     finally:
         if worker is not None:
@@ -168,7 +168,8 @@ async def commit_to_start(settings: Settings, commits: int) -> list[float]:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2000)
-    parser.add_argument("--commits", type=int, default=200)
+    parser.add_argument("--commits", type=int, default=100)
+    parser.add_argument("--spacing-ms", type=float, default=100, help="between reports")
     parser.add_argument("--concurrency", type=int, default=10)
     args = parser.parse_args()
     schema = f"argus_bench_jobs_{uuid.uuid4().hex[:6]}"
@@ -186,7 +187,7 @@ async def main() -> None:
             rate = await throughput(make_queue(url, schema), args.jobs, args.concurrency)
             floor = await floor_of(url, args.jobs * 4, args.concurrency)
             print(f"{name:<10} {rate:>8.0f} | {floor:>20.0f} | {floor / rate:.1f} round trips/job")
-        print(f"\ncommit to job start, {args.commits} reports 20 ms apart")
+        print(f"\ncommit to job start, {args.commits} reports {args.spacing_ms:g} ms apart")
         print(f"{'queue':<18} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
         with tempfile.TemporaryDirectory() as folder:
             sqlite_db = DatabaseSettings(url=f"sqlite+aiosqlite:///{Path(folder) / 'b.db'}")
@@ -197,7 +198,7 @@ async def main() -> None:
                 ("embedded sqlite", Settings(database=sqlite_db)),
             )
             for name, settings in runs:
-                delays = await commit_to_start(settings, args.commits)
+                delays = await commit_to_start(settings, args.commits, args.spacing_ms / 1000)
                 print(f"{name:<18} {statistics.median(delays):>7.1f} "
                       f"{percentile(delays, 99):>7.1f} {max(delays):>7.1f}")  # fmt: skip
     finally:
