@@ -20,12 +20,11 @@ from saq import CronJob, Queue, Worker
 from saq.job import Status
 from saq.types import Context, PartialTimersDict
 
-from argus_core.jobs import POLICIES, REMINDERS, JobPolicy
+from argus_core.jobs import POLICIES, REMINDERS, JobPolicy, policy_of
 from argus_core.ports import DeadLetters, FailedJob
 
 log = logging.getLogger(__name__)
 
-DEFAULT_POLICY = JobPolicy(timeout_seconds=60, retries=3)
 KEEP_FINISHED_SECONDS = 24 * 3600  # a finished job's key stays taken this long (dedupe)
 
 Handler = Callable[[dict[str, Any]], Any]
@@ -77,7 +76,7 @@ class SaqJobQueue:
         if not self._connected:
             await self.queue.connect()
             self._connected = True
-        policy = self.policies.get(job, DEFAULT_POLICY)
+        policy = policy_of(self.policies, job)
         await self.queue.enqueue(
             job,
             key=key,

@@ -7,6 +7,7 @@ marking it, two relays at once) queues the job once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -45,6 +46,15 @@ POLICIES: dict[str, JobPolicy] = {
     ),
     REMINDERS: JobPolicy(timeout_seconds=60, retries=1),
 }
+
+
+DEFAULT_POLICY = JobPolicy(timeout_seconds=60, retries=3)
+"""For a job kind without a policy of its own."""
+
+
+def policy_of(policies: Mapping[str, JobPolicy], name: str) -> JobPolicy:
+    """The policy of the job kind ``name``."""
+    return policies.get(name, DEFAULT_POLICY)
 
 
 def tuned(

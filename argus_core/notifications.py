@@ -48,6 +48,16 @@ class Notification(msgspec.Struct, frozen=True, kw_only=True):
         return self.thread_text is None and not self.direct and not self.show_status
 
 
+def members_needed(event: DomainEvent, issue: Issue) -> set[UUID]:
+    """The members :func:`compose` names or writes to for ``event``."""
+    wanted = set(issue.assignee_ids)
+    if isinstance(event, IssueAssigned):
+        wanted |= set(event.added)
+    elif isinstance(event, NoAssigneeAvailable):
+        wanted |= set(event.manager_ids)
+    return wanted
+
+
 def compose(
     event: DomainEvent,
     issue: Issue,

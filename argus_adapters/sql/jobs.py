@@ -27,13 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from argus_adapters.sql import models as m
 from argus_core.domain.errors import NotFound
-from argus_core.jobs import POLICIES, JobPolicy
+from argus_core.jobs import POLICIES, JobPolicy, policy_of
 from argus_core.ports import FailedJob
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
-DEFAULT_POLICY = JobPolicy(timeout_seconds=60, retries=3)
 # Longer than any job may run (each is cancelled at its timeout), so a live runner's
 # lease never runs out under it.
 LEASE = timedelta(seconds=max(p.timeout_seconds for p in POLICIES.values()) + 30)
@@ -99,7 +98,7 @@ class SqlJobQueue:
     async def enqueue(
         self, job: str, payload: Mapping[str, Any], *, key: str, delay_seconds: float = 0
     ) -> None:
-        policy = self.policies.get(job, DEFAULT_POLICY)
+        policy = policy_of(self.policies, job)
         now = _now()
         statement = (
             _insert(self.engine, JOBS)
@@ -245,7 +244,7 @@ class SqlJobRunner:
         return Claimed(row)
 
     async def _run(self, job: Claimed) -> None:
-        policy = self.policies.get(job.name, DEFAULT_POLICY)
+        policy = policy_of(self.policies, job.name)
         try:
             handler = self.handlers.get(job.name)
             if handler is None:

@@ -11,7 +11,7 @@ from argus_core.domain.errors import Conflict, NotFound, PermissionDenied
 from argus_core.domain.events import DomainEvent
 from argus_core.domain.people import Actor
 from argus_core.jobs import jobs_for
-from argus_core.notifications import compose
+from argus_core.notifications import compose, members_needed
 from argus_core.ports import ChatNotifier, Clock, DeadLetters, FailedJob, JobQueue, UnitOfWork
 
 RELAY_BATCH = 200
@@ -62,8 +62,7 @@ class NotificationService:
             except NotFound:
                 return  # deleted since: nothing to tell
             team = await self.uow.teams.get(issue.team_id) if issue.team_id else None
-            wanted = set(issue.assignee_ids) | set(getattr(event, "added", ()))
-            wanted |= set(getattr(event, "manager_ids", ()))
+            wanted = members_needed(event, issue)
             members = {m.id: m for m in await self.uow.members.get_many(wanted)}
         note = compose(
             event,
