@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import click
 import uvicorn
@@ -98,6 +99,11 @@ def worker(concurrency: int, sweep_seconds: int) -> None:
             "`argus serve` runs the jobs itself."
         )
     from argus_web.worker import run_worker  # SAQ and its backends load only here
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("saq").setLevel(logging.WARNING)  # not a line per job
 
     asyncio.run(run_worker(settings, concurrency=concurrency, sweep_seconds=sweep_seconds))
 

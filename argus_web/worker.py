@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any
 
 from argus_adapters.saq_jobs import SaqJobQueue, make_worker
@@ -12,6 +13,8 @@ from argus_web.container import make_container
 from argus_web.jobs import job_handlers, relay_forever
 from argus_web.settings import Settings
 
+log = logging.getLogger(__name__)
+
 
 def reminder_cron(seconds: int) -> str:
     """A cron expression firing every ``seconds`` (seconds are croniter's sixth field)."""
@@ -19,6 +22,21 @@ def reminder_cron(seconds: int) -> str:
         return f"* * * * * */{seconds}"
     minutes = seconds // 60
     return "* * * * *" if minutes == 1 else f"*/{minutes} * * * *"
+
+
+async def connect_patiently(queue: SaqJobQueue, most_seconds: float = 30) -> None:
+    """Connect to the queue's backend and ask it something, waiting (with backoff) while
+    that fails, so workers started before Redis or PostgreSQL come up wait for them."""
+    delay = 0.5
+    while True:
+        try:
+            await queue.queue.connect()
+            await queue.queue.info()
+            return
+        except Exception as exc:
+            log.warning("the job queue is unreachable (%s); retrying in %.1f s", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, most_seconds)
 
 
 async def run_worker(settings: Settings, *, concurrency: int, sweep_seconds: int) -> None:
@@ -49,7 +67,7 @@ async def run_worker(settings: Settings, *, concurrency: int, sweep_seconds: int
             startup=startup,
             shutdown=shutdown,
         )
-        await queue.queue.connect()
+        await connect_patiently(queue)
         await worker.start()
     finally:
         await container.close()
