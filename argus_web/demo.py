@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from argus_adapters.memory import ManualClock
+from argus_adapters.sql.records import SqlOutbox
 from argus_adapters.sql.uow import SqlUnitOfWork
 from argus_core.domain.events import DomainEvent
 from argus_core.domain.issue import Reporter
@@ -55,21 +57,15 @@ FIXES = ["Rolled back the deploy", "Restarted the stuck workers", "Rotated the e
          "Added an index", "Raised the connection limit", "Fixed the feature flag"]  # fmt: skip
 
 
-class _QuietOutbox:
-    async def record(self, events: list[DomainEvent]) -> None:
+class _QuietOutbox(SqlOutbox):
+    async def record(self, events: Sequence[DomainEvent]) -> None:
         """Demo changes send nothing."""
-
-    async def pending(self, limit: int = 100) -> list[DomainEvent]:
-        return []
-
-    async def mark_dispatched(self, event_ids: list[uuid.UUID]) -> None:
-        """Nothing is pending."""
 
 
 class _DemoUnitOfWork(SqlUnitOfWork):
     async def __aenter__(self) -> Self:
         await super().__aenter__()
-        self.outbox = _QuietOutbox()  # type: ignore[assignment]
+        self.outbox = _QuietOutbox(self.session)
         return self
 
 
