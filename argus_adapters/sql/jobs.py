@@ -159,18 +159,18 @@ class SqlJobRunner:
         self.postgres = engine.dialect.name == "postgresql"
 
     async def run(self) -> None:
-        """Work until cancelled."""
-        await self.take_back(at_start=True)
-        last_sweep = _now()
+        """Work until cancelled; the database being away is waited out, not fatal."""
+        started = False  # the start's take-back is retried until it has run once
+        last_sweep = datetime.min.replace(tzinfo=UTC)
         try:
             while True:
                 await self._slots.acquire()
                 self.wake.clear()  # before looking, so a job queued meanwhile wakes us
                 try:
+                    if not started or _now() - last_sweep > timedelta(seconds=10):
+                        await self.take_back(at_start=not started)
+                        started, last_sweep = True, _now()
                     job = await self._claim()
-                    if job is None and _now() - last_sweep > timedelta(seconds=10):
-                        await self.take_back(at_start=False)
-                        last_sweep = _now()
                 except Exception:  # the database is away: keep polling, do not die
                     log.exception("the job runner could not reach the database; retrying")
                     job = None
@@ -186,6 +186,7 @@ class SqlJobRunner:
             for task in self._tasks:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            _LIVE_OWNERS.discard(self.owner)
 
     async def take_back(self, *, at_start: bool) -> int:
         """Queue again the jobs whose lease ran out and, at start, those a dead process

@@ -493,6 +493,35 @@ async def test_the_runner_survives_a_passing_database_error(db: AsyncEngine) -> 
     assert seen == ["after"]
 
 
+async def test_a_runner_started_while_the_database_is_away_takes_back_later(
+    db: AsyncEngine,
+) -> None:
+    """The start's take-back of a dead process's jobs is retried, not lost."""
+    seen: list[str] = []
+
+    async def work(payload: dict[str, Any]) -> None:
+        seen.append(payload["key"])
+
+    await insert_job(
+        db,
+        "orphan",
+        status="running",
+        attempts=1,
+        lease_owner=owner(2**22 + 12345),
+        lease_until=now() + timedelta(hours=1),
+    )
+    async with db.begin() as conn:
+        await conn.execute(sa.text("ALTER TABLE jobs RENAME TO jobs_away"))
+    _, runner = make_runner(db, {WORK: work})
+    async with running(runner) as task:
+        await asyncio.sleep(4 * POLL)  # the start's take-back fails
+        async with db.begin() as conn:
+            await conn.execute(sa.text("ALTER TABLE jobs_away RENAME TO jobs"))
+        assert not task.done(), "the runner stopped"
+        await status_is(db, "orphan", "done")
+    assert seen == ["orphan"]
+
+
 # --------------------------------------------------------------------------- dead letters
 
 
