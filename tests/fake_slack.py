@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -34,10 +33,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-import uvicorn
 from litestar import Litestar, Request, Response, route
 from litestar.enums import HttpMethod
 from litestar.params import FromPath
+
+from tests.served import ServedApp
 
 BOT_USER_ID = "U0ARGUSBOT"
 BOT_ID = "B0ARGUSBOT"
@@ -156,6 +156,7 @@ class FakeSlack:
         self._clock = int(time.time()) * 1_000_000  # microseconds of the last ts
         self.reset()
         self.app = Litestar([self._route()], debug=False)
+        self._served = ServedApp(self.app, "fake Slack")
 
     def reset(self) -> None:
         """Forget every message, reaction and call, and clear the knobs."""
@@ -384,27 +385,11 @@ class FakeSlack:
 
     def start(self) -> FakeSlack:
         """Serve on a free port of 127.0.0.1 in a daemon thread."""
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        self._socket = sock
-        self._url = f"http://127.0.0.1:{sock.getsockname()[1]}/api/"
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("The fake Slack server did not start.")
-            time.sleep(0.01)
+        self._url = f"{self._served.start()}/api/"
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        self._socket.close()
+        self._served.stop()
         self._url = ""
 
     def __enter__(self) -> FakeSlack:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -29,12 +28,6 @@ ARGUS = str(Path(sys.executable).with_name("argus"))
 PG_QUEUE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_QUEUE_URL = "redis://127.0.0.1:6379/7"  # a database of its own, flushed per test
 ALWAYS_REMIND = ReminderSettings(frequency_minutes=60, start_hour=0, end_hour=0)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def flush_redis() -> None:

@@ -15,9 +15,9 @@ from tests.jobs.support import (
     REDIS_QUEUE_URL,
     Processes,
     argus_env,
-    free_port,
     seed_slack_issues,
 )
+from tests.served import free_port
 
 ISSUES = 200
 

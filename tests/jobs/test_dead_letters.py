@@ -12,7 +12,8 @@ import pytest
 
 from argus_adapters.sql.settings import DatabaseSettings
 from tests.fake_slack import FakeSlack
-from tests.jobs.support import PG_QUEUE_URL, Processes, argus_env, free_port, seed_slack_issues
+from tests.jobs.support import PG_QUEUE_URL, Processes, argus_env, seed_slack_issues
+from tests.served import free_port
 
 ATTEMPTS = 3
 

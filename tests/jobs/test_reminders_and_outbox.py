@@ -19,9 +19,9 @@ from tests.jobs.support import (
     REDIS_QUEUE_URL,
     Processes,
     argus_env,
-    free_port,
     seed_slack_issues,
 )
+from tests.served import free_port
 
 QUEUES = pytest.mark.parametrize(
     "queue_url", [PG_QUEUE_URL, REDIS_QUEUE_URL], ids=["postgres", "redis"]

@@ -7,7 +7,8 @@ import time
 
 from argus_adapters.sql.settings import DatabaseSettings
 from tests.fake_slack import FakeSlack
-from tests.jobs.support import Processes, argus_env, free_port, seed_slack_issues
+from tests.jobs.support import Processes, argus_env, seed_slack_issues
+from tests.served import free_port
 
 
 async def test_a_worker_waits_for_redis_then_delivers(

@@ -18,17 +18,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import socket
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import uvicorn
 from litestar import Litestar, Request, Response, get, post
 
 from argus_web.settings import GoogleSettings
+from tests.served import ServedApp
 
 CLIENT_ID = "argus-test.apps.googleusercontent.com"
 CLIENT_SECRET = "argus-test-client-secret"
@@ -61,6 +58,7 @@ class FakeGoogle:
         self.base_url = ""
         self.reset()
         self.app = Litestar(self._routes(), debug=False)
+        self._served = ServedApp(self.app, "fake Google")
 
     def reset(self) -> None:
         self.accounts: dict[str, dict[str, Any]] = {}
@@ -154,22 +152,8 @@ class FakeGoogle:
         return _json({"error": reason.split(":")[0]}, status)
 
     def __enter__(self) -> FakeGoogle:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("The fake Google server did not start.")
-            time.sleep(0.01)
+        self.base_url = self._served.start()
         return self
 
     def __exit__(self, *_: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
+        self._served.stop()

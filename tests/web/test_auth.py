@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
@@ -24,6 +23,7 @@ from litestar.testing import AsyncTestClient
 from argus_adapters.sql.settings import DatabaseSettings
 from argus_web.app import create_app
 from argus_web.settings import DEV_JWT_SECRET, Settings
+from tests.served import free_port
 from tests.web.conftest import ADMIN, Api, web_settings
 from tests.web.fake_google import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, FakeGoogle, challenge_of
 
@@ -163,10 +163,7 @@ def unsigned(token: str, **changes: Any) -> str:
 
 def closed_port_url() -> str:
     """A URL on 127.0.0.1 where nothing listens."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/token"
+    return f"http://127.0.0.1:{free_port()}/token"
 
 
 # --- Google sign-in ---------------------------------------------------------------------

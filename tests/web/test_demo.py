@@ -15,7 +15,7 @@ from argus_adapters.sql.engine import create_engine, session_factory
 from argus_adapters.sql.migrate import upgrade_async
 from argus_adapters.sql.settings import DatabaseSettings
 from argus_web.demo import seed_demo
-from tests.jobs.support import free_port
+from tests.served import free_port
 
 
 async def test_demo_data_is_seeded_once_and_queues_nothing(tmp_path: Path) -> None:
