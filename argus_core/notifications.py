@@ -78,29 +78,15 @@ def compose(
             )
             return Notification(thread_text=text, thread_key=key, show_status=True)
         case IssueAssigned(added=added, performed_by=by):
-            direct = tuple(
-                DirectMessage(
-                    user_id=member.slack_user_id,
-                    text=f"You were assigned {ref} ({issue.priority.value}) by {by}. {link}",
-                    key=f"{event.id}:dm:{member.id}",
-                )
-                for member in (members.get(m) for m in added)
-                if member and member.slack_user_id and not member.notifications_muted
-            )
+            text = f"You were assigned {ref} ({issue.priority.value}) by {by}. {link}"
             return Notification(
-                thread_text=f"Assigned to {assignees} by {by}.", thread_key=key, direct=direct
+                thread_text=f"Assigned to {assignees} by {by}.",
+                thread_key=key,
+                direct=_direct(event, added, members, text),
             )
         case NoAssigneeAvailable(manager_ids=managers):
-            direct = tuple(
-                DirectMessage(
-                    user_id=member.slack_user_id,
-                    text=f"Nobody in {team_name or 'your team'} could take {ref}. {link}",
-                    key=f"{event.id}:dm:{member.id}",
-                )
-                for member in (members.get(m) for m in managers)
-                if member and member.slack_user_id and not member.notifications_muted
-            )
-            return Notification(direct=direct)
+            text = f"Nobody in {team_name or 'your team'} could take {ref}. {link}"
+            return Notification(direct=_direct(event, managers, members, text))
         case StatusChanged(old=old, new=new, reason=reason, performed_by=by):
             because = f" Reason: {reason}" if reason else ""
             text = f"Status {old.value} → {new.value} by {by}.{because}"
@@ -117,6 +103,17 @@ def compose(
         case RcaRequested():
             return Notification()  # the RCA job reports on its own
     return Notification()  # pragma: no cover - every event type is matched above
+
+
+def _direct(
+    event: DomainEvent, ids: tuple[UUID, ...], members: Mapping[UUID, Member], text: str
+) -> tuple[DirectMessage, ...]:
+    """``text`` to each of ``ids`` who has a Slack id and has not muted notifications."""
+    return tuple(
+        DirectMessage(user_id=member.slack_user_id, text=text, key=f"{event.id}:dm:{member.id}")
+        for member in (members.get(i) for i in ids)
+        if member and member.slack_user_id and not member.notifications_muted
+    )
 
 
 def _mentions(ids: tuple[UUID, ...], members: Mapping[UUID, Member]) -> str:

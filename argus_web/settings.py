@@ -7,15 +7,16 @@ nothing here opens a connection.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import overload
+from typing import TypeVar
 
 import msgspec
 
 from argus_adapters.sql.settings import DatabaseSettings
 
+T = TypeVar("T")
 QUEUE_SCHEMES = ("redis://", "rediss://", "postgresql://", "postgres://")
 DEV_JWT_SECRET = "argus-embedded-dev-secret-change-me"
 STATIC_DIR = Path(__file__).with_name("static")
@@ -137,24 +138,30 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             else None,
             queue_url=_queue_url(env.get("ARGUS_QUEUE_URL", "")),
             job_concurrency=_integer(env, "ARGUS_JOB_CONCURRENCY", 4),
-            job_retries=_integer(env, "ARGUS_JOB_RETRIES", None),
+            job_retries=_parsed(env, "ARGUS_JOB_RETRIES", int, "a whole number"),
             job_retry_delay_seconds=_number(env, "ARGUS_JOB_RETRY_DELAY_SECONDS"),
             reminder_interval_seconds=_integer(env, "ARGUS_REMINDER_INTERVAL_SECONDS", 60),
         )
 
 
-@overload
-def _integer(env: Mapping[str, str], name: str, default: int) -> int: ...
-@overload
-def _integer(env: Mapping[str, str], name: str, default: None) -> int | None: ...
-def _integer(env: Mapping[str, str], name: str, default: int | None) -> int | None:
+def _integer(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _parsed(env, name, int, "a whole number")
+    return default if value is None else value
+
+
+def _number(env: Mapping[str, str], name: str) -> float | None:
+    return _parsed(env, name, float, "a number")
+
+
+def _parsed(env: Mapping[str, str], name: str, convert: Callable[[str], T], kind: str) -> T | None:
+    """``name``'s value converted, None when unset or blank; a clear error otherwise."""
     raw = env.get(name, "").strip()
     if not raw:
-        return default
+        return None
     try:
-        return int(raw)
+        return convert(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {raw!r}.") from None
+        raise ValueError(f"{name} must be {kind}, not {raw!r}.") from None
 
 
 def _queue_url(raw: str) -> str | None:
@@ -165,16 +172,6 @@ def _queue_url(raw: str) -> str | None:
     if sep and scheme.lower().startswith(("postgresql+", "postgres+")):
         url = f"postgresql://{rest}"
     return url or None
-
-
-def _number(env: Mapping[str, str], name: str) -> float | None:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, not {raw!r}.") from None
 
 
 @cache

@@ -252,6 +252,13 @@ def notifications(world: World, notifier: RecordingChatNotifier | None) -> Notif
     return NotificationService(world.uow(), notifier, PUBLIC_URL)
 
 
+async def deliver_all(world: World, notifier: RecordingChatNotifier, issue: Issue) -> None:
+    """Deliver every event stored about ``issue`` so far, oldest first."""
+    service = notifications(world, notifier)
+    for event in [e for e in world.store.events if e.issue_id == issue.id]:
+        await service.deliver(event)
+
+
 async def test_a_report_from_slack_is_told_in_its_thread(world: World) -> None:
     _, _, issue = await slack_world(world)
     notifier = RecordingChatNotifier()
@@ -318,9 +325,7 @@ async def test_managers_are_told_when_nobody_can_take_an_issue(world: World) -> 
     await world.member(team, "Boss", MemberRole.MANAGER)
     issue = await world.report(team, slack=SlackRef(channel_id=CHANNEL, thread_ts="1.1"))
     notifier = RecordingChatNotifier()
-    service = notifications(world, notifier)
-    for event in [e for e in world.store.events if e.issue_id == issue.id]:
-        await service.deliver(event)
+    await deliver_all(world, notifier, issue)
     [(user, text)] = notifier.direct_messages.values()
     assert user == "UBOSS"
     assert "Payments" in text
@@ -349,10 +354,8 @@ async def test_an_issue_without_slack_gets_no_thread_post(world: World) -> None:
     alice = await world.member(team, "Alice")
     issue = await world.report(team)
     notifier = RecordingChatNotifier()
-    service = notifications(world, notifier)
     await world.issues.change_status(ADMIN, issue.id, Status.IN_PROGRESS)
-    for event in [e for e in world.store.events if e.issue_id == issue.id]:
-        await service.deliver(event)
+    await deliver_all(world, notifier, issue)
     assert notifier.thread_posts == {}
     assert notifier.statuses == {}
     (dm_user, _) = notifier.direct_messages[
@@ -373,12 +376,9 @@ async def test_a_muted_issue_gets_no_thread_post(world: World) -> None:
     await world.issues.update(ADMIN, issue.id, IssuePatch(notifications_muted=True))
     assert world.store.issues[issue.id].notifications_muted
     notifier = RecordingChatNotifier()
-    service = notifications(world, notifier)
     await world.issues.change_status(ADMIN, issue.id, Status.IN_PROGRESS)
-    for event in [e for e in world.store.events if e.issue_id == issue.id]:
-        await service.deliver(event)
+    await deliver_all(world, notifier, issue)
     assert notifier.thread_posts == {}
-    assert notifier.direct_messages == {}
     assert notifier.direct_messages == {}
 
 
