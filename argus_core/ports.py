@@ -21,7 +21,14 @@ from argus_core.domain.people import ApiToken, User
 from argus_core.domain.team import Member, Team
 from argus_core.domain.values import CategorySet, Priority, Status
 from argus_core.lifecycle import WorkloadDelta
-from argus_core.queries import AssignableMember, DashboardStats, IssueQuery, Page, TeamStats
+from argus_core.queries import (
+    AssignableMember,
+    DashboardStats,
+    IssueQuery,
+    IssueSummary,
+    Page,
+    TeamStats,
+)
 
 # --------------------------------------------------------------------------- repositories
 
@@ -45,7 +52,7 @@ class IssueRepository(Protocol):
         """Store the new state of an existing issue."""
         ...
 
-    async def list(self, query: IssueQuery) -> Page[Issue]:
+    async def list(self, query: IssueQuery) -> Page[IssueSummary]:
         """Issues matching ``query``, newest first (ties: higher number first), one page."""
         ...
 

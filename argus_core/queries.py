@@ -75,6 +75,32 @@ class Page(msgspec.Struct, Generic[T], frozen=True, kw_only=True):
     per_page: int
 
 
+class AssigneeName(msgspec.Struct, frozen=True, kw_only=True):
+    """An assignee as lists show them."""
+
+    id: UUID
+    name: str
+    slack_user_id: str | None
+
+
+class IssueSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """An issue as lists show it: its own short fields and the names of its team and
+    assignees (primary assignee first), read in one go."""
+
+    id: UUID
+    number: int
+    title: str
+    status: Status
+    priority: Priority
+    category: str
+    team_id: UUID | None
+    team_name: str | None
+    assignees: tuple[AssigneeName, ...]
+    reporter_name: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
 class DashboardStats(msgspec.Struct, frozen=True, kw_only=True):
     """Counts across all issues, and the mean time to resolve in hours."""
 

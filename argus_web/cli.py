@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import click
 import uvicorn
 
-from argus_adapters.sql.engine import create_engine, session_factory
+from argus_adapters.sql.engine import create_engine
 from argus_adapters.sql.migrate import upgrade
 from argus_adapters.sql.settings import DatabaseSettings
 from argus_web.demo import ADMIN_EMAIL, VIEWER_EMAIL, seed_demo
@@ -22,16 +23,22 @@ def _settings() -> Settings:
         raise click.UsageError(str(exc)) from exc
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+def _serve(
+    settings: Settings, host: str, port: int, workers: int = 1, access_log: bool = False
+) -> None:
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "access_log": access_log,
+    }
     if workers > 1:
         # Each worker process builds its own app from the same environment.
-        uvicorn.run(
-            "argus_web.app:serving_app", factory=True, host=host, port=port, workers=workers
-        )
+        uvicorn.run("argus_web.app:serving_app", factory=True, workers=workers, **options)
         return
     from argus_web.app import create_app  # the app is only built when serving
 
-    uvicorn.run(create_app(settings, background=True), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, background=True), **options)
 
 
 host_option = click.option("--host", default="127.0.0.1", show_default=True)
@@ -50,12 +57,16 @@ def main() -> None:
     "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
     help="Web processes (use more than one with PostgreSQL).",
 )  # fmt: skip
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--access-log/--no-access-log", default=False, show_default=True,
+    help="Log every request (it costs a few percent of the CPU per request).",
+)  # fmt: skip
+def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the API and dashboard (the embedded SQLite database is migrated first)."""
     settings = _settings()
     if settings.database.is_sqlite:
         upgrade(settings.database)
-    _serve(settings, host, port, workers)
+    _serve(settings, host, port, workers, access_log)
 
 
 @main.command()
@@ -69,7 +80,7 @@ def demo(host: str, port: int) -> None:
     async def fill() -> bool:
         engine = create_engine(settings.database)
         try:
-            return await seed_demo(session_factory(engine))
+            return await seed_demo(engine)
         finally:
             await engine.dispose()
 

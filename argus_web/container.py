@@ -1,6 +1,6 @@
 """The composition root: one dishka container for the web app, the CLI, the worker and tests.
 
-APP scope: settings, engine, sessions, HTTP client, sign-in, clock. REQUEST scope: the
+APP scope: settings, engine, HTTP client, sign-in, clock. REQUEST scope: the
 unit of work, the use cases and the signed-in actor. Tests add override providers.
 """
 
@@ -15,13 +15,13 @@ from dishka import AnyOf, AsyncContainer, Provider, Scope, make_async_container,
 from dishka.integrations.litestar import LitestarProvider
 from litestar import Request
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from argus_adapters.google import GoogleIdentityProvider
 from argus_adapters.saq_jobs import SaqJobQueue, make_queue
 from argus_adapters.slack.notifier import SlackChatNotifier
 from argus_adapters.sql.dashboard import SqlDashboardQueries
-from argus_adapters.sql.engine import create_engine, session_factory
+from argus_adapters.sql.engine import create_engine
 from argus_adapters.sql.jobs import SqlDeadLetters, SqlJobQueue
 from argus_adapters.sql.uow import SqlUnitOfWork
 from argus_core.chain import ProviderChain, Step
@@ -103,10 +103,6 @@ class AppProvider(Provider):
         await engine.dispose()
 
     @provide
-    def sessions(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-        return session_factory(engine)
-
-    @provide
     def clock(self) -> Clock:
         return SystemClock()
 
@@ -186,12 +182,10 @@ class RequestProvider(Provider):
     scope = Scope.REQUEST
 
     @provide(provides=AnyOf[SqlUnitOfWork, UnitOfWork])
-    async def uow(
-        self, sessions: async_sessionmaker[AsyncSession], wake: JobWake
-    ) -> AsyncIterator[SqlUnitOfWork]:
+    async def uow(self, engine: AsyncEngine, wake: JobWake) -> AsyncIterator[SqlUnitOfWork]:
         """One connection per request, given back when the request ends; a commit that
         stored events wakes this process's outbox relay."""
-        uow = SqlUnitOfWork(sessions, keep_connection=True, on_events=wake.outbox.set)
+        uow = SqlUnitOfWork(engine, keep_connection=True, on_events=wake.outbox.set)
         try:
             yield uow
         finally:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Self
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from argus_adapters.memory import ManualClock
 from argus_adapters.sql.records import SqlOutbox
@@ -65,22 +65,22 @@ class _QuietOutbox(SqlOutbox):
 class _DemoUnitOfWork(SqlUnitOfWork):
     async def __aenter__(self) -> Self:
         await super().__aenter__()
-        self.outbox = _QuietOutbox(self.session)
+        self.outbox = _QuietOutbox(self.connection)
         return self
 
 
-async def seed_demo(sessions: async_sessionmaker[AsyncSession], issues: int = 300) -> bool:
+async def seed_demo(engine: AsyncEngine, issues: int = 300) -> bool:
     """Fill an empty database; returns False (and changes nothing) if it has teams."""
-    async with SqlUnitOfWork(sessions) as uow:
+    async with SqlUnitOfWork(engine) as uow:
         if await uow.teams.list():
             return False
     rng = random.Random(42)
     now = datetime.now(UTC).replace(microsecond=0)
     clock = ManualClock(now - timedelta(days=60))
     admin = Actor(name="Ada Admin", email=ADMIN_EMAIL, is_admin=True)
-    teams_service = TeamService(_DemoUnitOfWork(sessions), clock)
-    issue_service = IssueService(_DemoUnitOfWork(sessions), clock)
-    async with _DemoUnitOfWork(sessions) as uow:
+    teams_service = TeamService(_DemoUnitOfWork(engine), clock)
+    issue_service = IssueService(_DemoUnitOfWork(engine), clock)
+    async with _DemoUnitOfWork(engine) as uow:
         for email, name, is_admin in (
             (ADMIN_EMAIL, "Ada Admin", True),
             (VIEWER_EMAIL, "Vic Viewer", False),

@@ -30,7 +30,7 @@ import httpx
 from floor import Recorder, percentile, replay, repository_cases, search_texts
 from seeding import seed
 
-from argus_adapters.sql.engine import create_engine, server_settings, session_factory
+from argus_adapters.sql.engine import create_engine, server_settings
 from argus_adapters.sql.migrate import upgrade_async
 from argus_adapters.sql.settings import DatabaseSettings
 
@@ -165,7 +165,7 @@ async def measure(args: argparse.Namespace, issues: int) -> None:
             token = client.headers["Authorization"].removeprefix("Bearer ")
             engine = create_engine(settings)
             recorder = Recorder(engine)
-            sql_cases = repository_cases(session_factory(engine), teams)
+            sql_cases = repository_cases(engine, teams)
             pool = await asyncpg.create_pool(
                 args.dsn, min_size=args.concurrency, max_size=args.concurrency,
                 server_settings=server_settings(schema),

@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 from seeding import NOW, vocabulary
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from argus_adapters.sql.dashboard import SqlDashboardQueries
 from argus_adapters.sql.uow import SqlUnitOfWork
@@ -44,9 +44,7 @@ async def replay(connection: asyncpg.Connection, statements: Sequence[Statement]
             await connection.fetch(statement, *params)
 
 
-def repository_cases(
-    sessions: async_sessionmaker[AsyncSession], teams: Sequence[UUID]
-) -> dict[str, Call]:
+def repository_cases(engine: AsyncEngine, teams: Sequence[UUID]) -> dict[str, Call]:
     """The hot repository calls, each varying with the run number ``n``."""
     words = vocabulary()
     filters = [IssueQuery(status=Status.OPEN, team_id=t) for t in teams] + [
@@ -56,10 +54,10 @@ def repository_cases(
     searches = [
         IssueQuery(search=f"{words[n]} {words[(n * 7) % len(words)][:3]}") for n in range(500)
     ]
-    dashboard = SqlDashboardQueries(SqlUnitOfWork(sessions))
+    dashboard = SqlDashboardQueries(SqlUnitOfWork(engine))
 
     async def in_uow(work: Callable[[SqlUnitOfWork], Awaitable[object]]) -> object:
-        async with SqlUnitOfWork(sessions) as uow:
+        async with SqlUnitOfWork(engine) as uow:
             return await work(uow)
 
     return {

@@ -21,7 +21,7 @@ import asyncpg
 from floor import Recorder, percentile, replay, repository_cases
 from seeding import seed
 
-from argus_adapters.sql.engine import create_engine, server_settings, session_factory
+from argus_adapters.sql.engine import create_engine, server_settings
 from argus_adapters.sql.migrate import upgrade_async
 from argus_adapters.sql.settings import DatabaseSettings
 
@@ -60,7 +60,7 @@ async def main() -> None:
 
     engine = create_engine(settings)
     recorder = Recorder(engine)
-    cases = repository_cases(session_factory(engine), teams)
+    cases = repository_cases(engine, teams)
     print(f"\n{total:,} issues on PostgreSQL, {args.runs} runs each, times in ms")
     print(f"{'query':<20} {'median':>8} {'p99':>8} | {'SQL floor median':>16} {'p99':>8} | ratio")
     for name, call in cases.items():

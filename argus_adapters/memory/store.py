@@ -26,7 +26,14 @@ from argus_core.domain.issue import Issue
 from argus_core.domain.people import ApiToken, User
 from argus_core.domain.team import Member, Team
 from argus_core.lifecycle import WorkloadDelta
-from argus_core.queries import AssignableMember, IssueQuery, Page, search_terms
+from argus_core.queries import (
+    AssignableMember,
+    AssigneeName,
+    IssueQuery,
+    IssueSummary,
+    Page,
+    search_terms,
+)
 from argus_core.reminders import next_due_at
 
 
@@ -89,12 +96,34 @@ class InMemoryIssueRepository:
         await self.get(issue.id)
         self.store.issues[issue.id] = issue
 
-    async def list(self, query: IssueQuery) -> Page[Issue]:
+    async def list(self, query: IssueQuery) -> Page[IssueSummary]:
         terms = query.search_terms
         found = [i for i in self.store.issues.values() if _matches(i, query, terms)]
         found.sort(key=lambda i: (i.created_at, i.number), reverse=True)
-        items = found[query.offset : query.offset + query.per_page]
+        items = [self._summary(i) for i in found[query.offset : query.offset + query.per_page]]
         return Page(items=items, total=len(found), page=query.page, per_page=query.per_page)
+
+    def _summary(self, issue: Issue) -> IssueSummary:
+        team = self.store.teams.get(issue.team_id) if issue.team_id else None
+        members = (self.store.members.get(i) for i in issue.assignee_ids)
+        return IssueSummary(
+            id=issue.id,
+            number=issue.number,
+            title=issue.title,
+            status=issue.status,
+            priority=issue.priority,
+            category=issue.category,
+            team_id=issue.team_id,
+            team_name=team.name if team else None,
+            assignees=tuple(
+                AssigneeName(id=m.id, name=m.name, slack_user_id=m.slack_user_id)
+                for m in members
+                if m is not None
+            ),
+            reporter_name=issue.reporter.name,
+            created_at=issue.created_at,
+            updated_at=issue.updated_at,
+        )
 
     async def count_active(self, team_id: UUID) -> int:
         return sum(

@@ -57,7 +57,7 @@ class SqlDashboardQueries:
 
     async def stats(self) -> DashboardStats:
         async with self.uow as uow:
-            row = (await uow.session.execute(STATS)).one()
+            row = (await uow.connection.execute(STATS)).one()
         total, opened, in_progress, resolved, critical, seconds, count = row
         return DashboardStats(
             total_issues=int(total),
@@ -70,7 +70,7 @@ class SqlDashboardQueries:
 
     async def team_stats(self) -> Sequence[TeamStats]:
         async with self.uow as uow:
-            rows = (await uow.session.execute(TEAM_STATS)).all()
+            rows = (await uow.connection.execute(TEAM_STATS)).all()
         return [
             TeamStats(
                 team_id=team_id,

@@ -9,13 +9,12 @@ from uuid import UUID
 import msgspec
 import sqlalchemy as sa
 
-from argus_adapters.sql.models import HistoryRow, IssueRow, MemberRow, TeamRow, UserRow
 from argus_core.domain.history import HistoryAction, HistoryEntry
 from argus_core.domain.issue import Categorization, Issue, Rca, Reporter, SlackRef
 from argus_core.domain.people import User
 from argus_core.domain.team import Member, ReminderSettings, Team
 from argus_core.domain.values import MemberRole, Priority, Source, Status
-from argus_core.queries import search_terms
+from argus_core.queries import AssigneeName, IssueSummary, search_terms
 
 S = TypeVar("S")
 
@@ -39,7 +38,7 @@ def team_values(team: Team) -> dict[str, Any]:
     }
 
 
-def to_team(row: TeamRow | sa.Row[Any]) -> Team:
+def to_team(row: sa.Row[Any]) -> Team:
     return Team(
         id=row.id,
         name=row.name,
@@ -74,7 +73,7 @@ def member_values(member: Member) -> dict[str, Any]:
     }
 
 
-def to_member(row: MemberRow | sa.Row[Any]) -> Member:
+def to_member(row: sa.Row[Any]) -> Member:
     return Member(
         id=row.id,
         team_id=row.team_id,
@@ -136,8 +135,8 @@ def issue_values(issue: Issue) -> dict[str, Any]:
     }
 
 
-def to_issue(row: IssueRow | sa.Row[Any], assignee_ids: Sequence[UUID]) -> Issue:
-    """An issue from an ORM object or a plain row of the issues table."""
+def to_issue(row: sa.Row[Any], assignee_ids: Sequence[UUID]) -> Issue:
+    """An issue from a row of the issues table."""
     slack = None
     if row.slack_channel_id and row.slack_thread_ts:
         slack = SlackRef(
@@ -177,6 +176,24 @@ def to_issue(row: IssueRow | sa.Row[Any], assignee_ids: Sequence[UUID]) -> Issue
     )
 
 
+def to_summary(row: sa.Row[Any], assignees: Sequence[AssigneeName]) -> IssueSummary:
+    """A list row from the issues table joined with its team's name."""
+    return IssueSummary(
+        id=row.id,
+        number=row.number,
+        title=row.title,
+        status=Status(row.status),
+        priority=Priority(row.priority),
+        category=row.category,
+        team_id=row.team_id,
+        team_name=row.team_name,
+        assignees=tuple(assignees),
+        reporter_name=row.reporter_name,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
 def history_values(entry: HistoryEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
@@ -189,7 +206,7 @@ def history_values(entry: HistoryEntry) -> dict[str, Any]:
     }
 
 
-def to_history(row: HistoryRow) -> HistoryEntry:
+def to_history(row: sa.Row[Any]) -> HistoryEntry:
     return HistoryEntry(
         id=row.id,
         issue_id=row.issue_id,
@@ -211,7 +228,7 @@ def user_values(user: User) -> dict[str, Any]:
     }
 
 
-def to_user(row: UserRow) -> User:
+def to_user(row: sa.Row[Any]) -> User:
     return User(
         id=row.id,
         email=row.email,

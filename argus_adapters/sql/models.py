@@ -280,3 +280,9 @@ class CounterRow(Base):
 
     name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     value: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+# Plain-row selects: repositories read tables through Core, never as ORM objects.
+ISSUE_ROWS = sa.select(IssueRow.__table__)
+TEAM_ROWS = sa.select(TeamRow.__table__)
+MEMBER_ROWS = sa.select(MemberRow.__table__)

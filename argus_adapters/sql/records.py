@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from argus_adapters.sql import models as m
 from argus_adapters.sql.mapping import history_values, to_history, to_user, user_values
@@ -17,30 +18,34 @@ from argus_core.domain.events import DomainEvent
 from argus_core.domain.history import HistoryEntry
 from argus_core.domain.people import ApiToken, User
 
+HISTORY_ROWS = sa.select(m.HistoryRow.__table__)
+USER_ROWS = sa.select(m.UserRow.__table__)
+# Every request reads its caller: built once, so only the value changes.
+USER_BY_EMAIL = USER_ROWS.where(m.UserRow.email == sa.bindparam("email"))
+TOKEN_ROWS = sa.select(m.ApiTokenRow.__table__)
+
 
 class SqlHistoryRepository:
     """The audit trail; ``seq`` orders entries written in the same instant."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def add(self, entries: Sequence[HistoryEntry]) -> None:
         if entries:
-            await self.session.execute(
+            await self.connection.execute(
                 sa.insert(m.HistoryRow), [history_values(e) for e in entries]
             )
 
     async def for_issue(self, issue_id: UUID) -> Sequence[HistoryEntry]:
-        rows = await self.session.scalars(
-            sa.select(m.HistoryRow)
-            .where(m.HistoryRow.issue_id == issue_id)
-            .order_by(m.HistoryRow.seq.desc())
+        rows = await self.connection.execute(
+            HISTORY_ROWS.where(m.HistoryRow.issue_id == issue_id).order_by(m.HistoryRow.seq.desc())
         )
         return [to_history(row) for row in rows]
 
     async def recent(self, limit: int) -> Sequence[HistoryEntry]:
-        rows = await self.session.scalars(
-            sa.select(m.HistoryRow).order_by(m.HistoryRow.seq.desc()).limit(limit)
+        rows = await self.connection.execute(
+            HISTORY_ROWS.order_by(m.HistoryRow.seq.desc()).limit(limit)
         )
         return [to_history(row) for row in rows]
 
@@ -48,28 +53,26 @@ class SqlHistoryRepository:
 class SqlUserRepository:
     """Signed-in people by lower-case email."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def get_by_email(self, email: str) -> User | None:
-        row = await self.session.scalar(
-            sa.select(m.UserRow).where(m.UserRow.email == email.lower())
-        )
+        row = (await self.connection.execute(USER_BY_EMAIL, {"email": email.lower()})).first()
         return None if row is None else to_user(row)
 
     async def get(self, user_id: UUID) -> User:
-        row = await self.session.scalar(sa.select(m.UserRow).where(m.UserRow.id == user_id))
+        row = (await self.connection.execute(USER_ROWS.where(m.UserRow.id == user_id))).first()
         if row is None:
             raise NotFound(f"No user with id {user_id}.")
         return to_user(row)
 
     async def add(self, user: User) -> None:
-        await self.session.execute(sa.insert(m.UserRow).values(user_values(user)))
+        await self.connection.execute(sa.insert(m.UserRow).values(user_values(user)))
 
     async def save(self, user: User) -> None:
         values = user_values(user)
         del values["id"]
-        await self.session.execute(
+        await self.connection.execute(
             sa.update(m.UserRow).where(m.UserRow.id == user.id).values(values)
         )
 
@@ -77,35 +80,37 @@ class SqlUserRepository:
 class SqlApiTokenRepository:
     """Personal API tokens by the hash of their secret."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
     async def add(self, token: ApiToken) -> None:
-        await self.session.execute(sa.insert(m.ApiTokenRow).values(msgspec.structs.asdict(token)))
+        await self.connection.execute(
+            sa.insert(m.ApiTokenRow).values(msgspec.structs.asdict(token))
+        )
 
     async def find_by_hash(self, token_hash: str) -> ApiToken | None:
-        row = await self.session.scalar(
-            sa.select(m.ApiTokenRow).where(m.ApiTokenRow.token_hash == token_hash)
-        )
+        row = (
+            await self.connection.execute(TOKEN_ROWS.where(m.ApiTokenRow.token_hash == token_hash))
+        ).first()
         return None if row is None else _token(row)
 
     async def for_user(self, user_id: UUID) -> Sequence[ApiToken]:
-        rows = await self.session.scalars(
-            sa.select(m.ApiTokenRow)
-            .where(m.ApiTokenRow.user_id == user_id)
-            .order_by(m.ApiTokenRow.created_at.desc())
+        rows = await self.connection.execute(
+            TOKEN_ROWS.where(m.ApiTokenRow.user_id == user_id).order_by(
+                m.ApiTokenRow.created_at.desc()
+            )
         )
         return [_token(row) for row in rows]
 
     async def save(self, token: ApiToken) -> None:
-        await self.session.execute(
+        await self.connection.execute(
             sa.update(m.ApiTokenRow)
             .where(m.ApiTokenRow.id == token.id)
             .values(last_used_at=token.last_used_at, revoked_at=token.revoked_at)
         )
 
 
-def _token(row: m.ApiTokenRow) -> ApiToken:
+def _token(row: sa.Row[Any]) -> ApiToken:
     return ApiToken(
         id=row.id,
         user_id=row.user_id,
@@ -120,8 +125,8 @@ def _token(row: m.ApiTokenRow) -> ApiToken:
 class SqlOutbox:
     """Events written in the same transaction as the change; jobs deliver them later."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
         self.recorded = False
         """Whether this unit stored events (the unit of work reports it after commit)."""
 
@@ -139,11 +144,11 @@ class SqlOutbox:
             }
             for event in events
         ]
-        await self.session.execute(sa.insert(m.OutboxRow), rows)
+        await self.connection.execute(sa.insert(m.OutboxRow), rows)
 
     async def pending(self, limit: int = 100) -> Sequence[DomainEvent]:
         """Events not yet delivered, oldest first."""
-        payloads = await self.session.scalars(
+        payloads = await self.connection.scalars(
             sa.select(m.OutboxRow.payload)
             .where(m.OutboxRow.dispatched_at.is_(None))
             .order_by(m.OutboxRow.seq)
@@ -154,7 +159,7 @@ class SqlOutbox:
     async def mark_dispatched(self, event_ids: Sequence[UUID]) -> None:
         """Record that events were handed to the job queue."""
         if event_ids:
-            await self.session.execute(
+            await self.connection.execute(
                 sa.update(m.OutboxRow)
                 .where(m.OutboxRow.id.in_(event_ids))
                 .values(dispatched_at=datetime.now(UTC))

@@ -1,4 +1,8 @@
-"""The SQL unit of work: one session, one transaction, every repository on it."""
+"""The SQL unit of work: one connection, one transaction, every repository on it.
+
+Repositories send SQLAlchemy Core statements on the connection; there is no ORM session
+(its identity map and unit-of-work bookkeeping cost more than the statements here need).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import DataError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from argus_adapters.sql.issues import SqlIssueRepository
 from argus_adapters.sql.records import (
@@ -37,45 +41,50 @@ class SqlUnitOfWork:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         *,
         keep_connection: bool = False,
         on_events: Callable[[], None] | None = None,
     ) -> None:
         """``on_events`` is called after a commit that stored domain events (it wakes an
         outbox relay in this process)."""
-        self.sessions = sessions
+        self.engine = engine
         self.keep_connection = keep_connection
         self.on_events = on_events
-        self._connection: AsyncConnection | None = None
-        self._session: AsyncSession | None = None
+        self._kept: AsyncConnection | None = None
+        self._active: AsyncConnection | None = None
 
     @property
-    def session(self) -> AsyncSession:
-        """The session of the unit in progress."""
-        if self._session is None:
+    def connection(self) -> AsyncConnection:
+        """The connection of the unit in progress."""
+        if self._active is None:
             raise RuntimeError("no unit of work is in progress")
-        return self._session
+        return self._active
 
     async def __aenter__(self) -> Self:
-        if self._session is not None:
+        if self._active is not None:
             raise RuntimeError("this unit of work is already in progress")
         if self.keep_connection:
             # One connection for every unit this object runs (a web request's), checked
             # out once: no second connection, no repeated pool pings.
-            if self._connection is None:
-                self._connection = await self.sessions.kw["bind"].connect()
-            session = self._session = self.sessions(bind=self._connection)
+            if self._kept is None:
+                self._kept = await self.engine.connect()
+            connection = self._kept
         else:
-            session = self._session = self.sessions()
-        await session.begin()
-        self.issues = SqlIssueRepository(session)
-        self.teams = SqlTeamRepository(session)
-        self.members = SqlMemberRepository(session)
-        self.history = SqlHistoryRepository(session)
-        self.users = SqlUserRepository(session)
-        self.tokens = SqlApiTokenRepository(session)
-        self.outbox = SqlOutbox(session)
+            connection = await self.engine.connect()
+        self._active = connection
+        try:
+            await connection.begin()
+        except BaseException:
+            await self._release()
+            raise
+        self.issues = SqlIssueRepository(connection)
+        self.teams = SqlTeamRepository(connection)
+        self.members = SqlMemberRepository(connection)
+        self.history = SqlHistoryRepository(connection)
+        self.users = SqlUserRepository(connection)
+        self.tokens = SqlApiTokenRepository(connection)
+        self.outbox = SqlOutbox(connection)
         return self
 
     async def __aexit__(
@@ -84,23 +93,23 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session, self._session = self._session, None
-        if session is None:
+        if self._active is None:
             return
         try:
-            await session.rollback()
+            if self._active.in_transaction():
+                await self._active.rollback()
         finally:
-            await session.close()
+            await self._release()
         if isinstance(exc, IntegrityError):
             raise Conflict("That clashes with data already stored (a duplicate?).") from exc
         if isinstance(exc, DataError):
             raise InvalidInput("A value does not fit what can be stored.") from exc
 
     async def commit(self) -> None:
-        if self._session is None:
+        if self._active is None:
             raise RuntimeError("commit() outside the unit of work")
         try:
-            await self._session.commit()
+            await self._active.commit()
         except IntegrityError as exc:
             raise Conflict("That clashes with data already stored (a duplicate?).") from exc
         if self.outbox.recorded and self.on_events is not None:
@@ -108,11 +117,16 @@ class SqlUnitOfWork:
         self.outbox.recorded = False
 
     async def rollback(self) -> None:
-        if self._session is not None:
-            await self._session.rollback()
+        if self._active is not None:
+            await self._active.rollback()
+
+    async def _release(self) -> None:
+        connection, self._active = self._active, None
+        if connection is not None and not self.keep_connection:
+            await connection.close()
 
     async def close(self) -> None:
         """Give back a kept connection (the end of a web request)."""
-        connection, self._connection = self._connection, None
+        connection, self._kept = self._kept, None
         if connection is not None:
             await connection.close()

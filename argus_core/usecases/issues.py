@@ -29,7 +29,7 @@ from argus_core.lifecycle import (
 )
 from argus_core.policy import Action, require
 from argus_core.ports import Clock, Triage, UnitOfWork
-from argus_core.queries import IssueQuery, Page
+from argus_core.queries import IssueQuery, IssueSummary, Page
 from argus_core.usecases.common import issue_scope, member_names, persist
 from argus_core.validation import clean_description, clean_email, clean_title
 
@@ -87,7 +87,7 @@ class IssueService:
         async with self.uow:
             return await self.uow.issues.get(issue_id)
 
-    async def list(self, actor: Actor, query: IssueQuery) -> Page[Issue]:
+    async def list(self, actor: Actor, query: IssueQuery) -> Page[IssueSummary]:
         """A page of issues matching ``query``."""
         require(actor, Action.VIEW)
         async with self.uow:

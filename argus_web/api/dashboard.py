@@ -10,7 +10,7 @@ from dishka.integrations.litestar import FromDishka, inject
 from litestar import Response, Router, get
 from litestar.openapi import ResponseSpec
 from litestar.params import QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from argus_core.domain.people import Actor
 from argus_core.usecases.dashboard import MAX_RECENT, DashboardService
@@ -54,10 +54,10 @@ dashboard_router = Router(
 )
 
 
-async def _database_answers(sessions: async_sessionmaker[AsyncSession]) -> bool:
+async def _database_answers(engine: AsyncEngine) -> bool:
     try:
-        async with sessions() as session:
-            await session.execute(sa.text("SELECT 1"))
+        async with engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
     except Exception:
         return False
     return True
@@ -73,9 +73,9 @@ UNAVAILABLE = {
 
 @get(["/health", "/ready"], responses=UNAVAILABLE)
 @inject
-async def health(sessions: FromDishka[async_sessionmaker[AsyncSession]]) -> Response[s.HealthOut]:
+async def health(engine: FromDishka[AsyncEngine]) -> Response[s.HealthOut]:
     """Health and readiness: ``{"status": "ok"}`` when the database answers, 503 otherwise."""
-    ok = await _database_answers(sessions)
+    ok = await _database_answers(engine)
     return Response(
         s.HealthOut(status="ok" if ok else "unavailable"), status_code=200 if ok else 503
     )

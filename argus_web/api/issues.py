@@ -19,7 +19,7 @@ from argus_core.ports import UnitOfWork
 from argus_core.queries import MAX_PAGE, MAX_PER_PAGE, IssueQuery
 from argus_core.usecases.issues import IssuePatch, IssueService, NewIssue
 from argus_web.api import schemas as s
-from argus_web.api.presenters import Names, history_out, list_item, present, rca_out
+from argus_web.api.presenters import history_out, list_item, present, rca_out
 from argus_web.auth.current import signed_in
 from argus_web.errors import SIGNED_IN
 
@@ -29,7 +29,6 @@ from argus_web.errors import SIGNED_IN
 async def list_issues(
     actor: FromDishka[Actor],
     issues: FromDishka[IssueService],
-    uow: FromDishka[UnitOfWork],
     status: FromQuery[Status | None] = None,
     priority: FromQuery[Priority | None] = None,
     team_id: FromQuery[UUID | None] = None,
@@ -58,9 +57,8 @@ async def list_issues(
         per_page=per_page,
     )
     found = await issues.list(actor, query)
-    names = await Names.load(uow, found.items)
     return s.IssuePage(
-        items=[list_item(i, names) for i in found.items],
+        items=[list_item(i) for i in found.items],
         total=found.total,
         page=found.page,
         per_page=found.per_page,

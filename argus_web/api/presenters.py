@@ -11,6 +11,7 @@ from argus_core.domain.issue import Issue, Rca
 from argus_core.domain.people import Actor, ApiToken
 from argus_core.domain.team import Member, Team
 from argus_core.ports import UnitOfWork
+from argus_core.queries import IssueSummary
 from argus_web.api import schemas as s
 
 
@@ -38,9 +39,26 @@ class Names:
         ]
 
 
-def list_item(issue: Issue, names: Names) -> s.IssueListItem:
-    assignees = names.assignees(issue)
-    return s.IssueListItem(**_list_fields(issue, names, assignees))
+def list_item(issue: IssueSummary) -> s.IssueListItem:
+    assignees = [
+        s.AssigneeOut(id=a.id, name=a.name, slack_user_id=a.slack_user_id) for a in issue.assignees
+    ]
+    return s.IssueListItem(
+        id=issue.id,
+        number=issue.number,
+        title=issue.title,
+        status=issue.status,
+        priority=issue.priority,
+        category=issue.category,
+        team_id=issue.team_id,
+        assigned_to=assignees[0].id if assignees else None,
+        assignees=assignees,
+        reported_by_name=issue.reporter_name,
+        created_at=issue.created_at,
+        updated_at=issue.updated_at,
+        assignee_name=assignees[0].name if assignees else None,
+        team_name=issue.team_name,
+    )
 
 
 def issue_out(issue: Issue, names: Names) -> s.IssueOut:

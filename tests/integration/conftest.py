@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from argus_adapters.sql.dashboard import SqlDashboardQueries
-from argus_adapters.sql.engine import create_engine, session_factory
+from argus_adapters.sql.engine import create_engine
 from argus_adapters.sql.settings import DatabaseSettings
 from argus_adapters.sql.uow import SqlUnitOfWork
 from tests.databases import empty_postgres, sqlite_copy
@@ -44,8 +44,8 @@ async def engine(
 def world(engine: AsyncEngine | None) -> World:
     if engine is None:
         return World()
-    sessions = session_factory(engine)
-    return World(lambda: SqlUnitOfWork(sessions), SqlDashboardQueries(SqlUnitOfWork(sessions)))
+
+    return World(lambda: SqlUnitOfWork(engine), SqlDashboardQueries(SqlUnitOfWork(engine)))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from argus_adapters.sql.dashboard import SqlDashboardQueries
-from argus_adapters.sql.engine import create_engine, session_factory
+from argus_adapters.sql.engine import create_engine
 from argus_adapters.sql.migrate import upgrade
 from argus_adapters.sql.models import Base
 from argus_adapters.sql.settings import DatabaseSettings
@@ -42,8 +42,8 @@ def differences(connection: sa.Connection) -> list[object]:
 
 
 def sql_world(engine: AsyncEngine) -> World:
-    sessions = session_factory(engine)
-    return World(lambda: SqlUnitOfWork(sessions), SqlDashboardQueries(SqlUnitOfWork(sessions)))
+
+    return World(lambda: SqlUnitOfWork(engine), SqlDashboardQueries(SqlUnitOfWork(engine)))
 
 
 @pytest.mark.backends("sqlite", "postgres")

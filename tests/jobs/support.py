@@ -15,7 +15,7 @@ import httpx
 import redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from argus_adapters.sql.engine import create_engine, session_factory
+from argus_adapters.sql.engine import create_engine
 from argus_adapters.sql.settings import DatabaseSettings
 from argus_adapters.sql.uow import SqlUnitOfWork
 from argus_core.domain.issue import Issue, SlackRef
@@ -115,8 +115,8 @@ def wait_until_live(port: int, process: subprocess.Popen[bytes], timeout: float 
 def sql_world(db: DatabaseSettings) -> tuple[World, AsyncEngine]:
     """A world on ``db`` (and the engine to dispose of)."""
     engine = create_engine(db)
-    sessions = session_factory(engine)
-    return World(lambda: SqlUnitOfWork(sessions)), engine
+
+    return World(lambda: SqlUnitOfWork(engine)), engine
 
 
 async def seed_slack_issues(

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from argus_adapters.sql.engine import create_engine, session_factory
+from argus_adapters.sql.engine import create_engine
 from argus_adapters.sql.migrate import upgrade_async
 from argus_adapters.sql.settings import DatabaseSettings
 from argus_web.demo import seed_demo
@@ -23,8 +23,8 @@ async def test_demo_data_is_seeded_once_and_queues_nothing(tmp_path: Path) -> No
     await upgrade_async(db)
     engine = create_engine(db)
     try:
-        assert await seed_demo(session_factory(engine))
-        assert not await seed_demo(session_factory(engine))  # not an empty database
+        assert await seed_demo(engine)
+        assert not await seed_demo(engine)  # not an empty database
         async with engine.connect() as conn:
             issues = await conn.scalar(sa.text("SELECT count(*) FROM issues"))
             events = await conn.scalar(sa.text("SELECT count(*) FROM outbox"))

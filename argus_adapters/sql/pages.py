@@ -1,0 +1,150 @@
+"""The issue list's statements: built once per shape of query, with the values bound.
+
+A statement built per request cost more CPU than PostgreSQL spent running it (SQLAlchemy
+derives a cache key from the whole statement every time). A statement built once per
+shape (which filters are present, how many search words) keeps its key; only the
+parameters change.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+
+from argus_adapters.sql import models as m
+from argus_core.queries import IssueQuery
+
+_I = m.IssueRow
+_C = m.IssueCountRow
+SIMPLE: sa.ColumnElement[Any] = sa.literal_column("'simple'::regconfig")
+
+SUMMARIES = sa.select(
+    _I.id, _I.number, _I.title, _I.status, _I.priority, _I.category, _I.team_id,
+    m.TeamRow.name.label("team_name"), _I.reporter_name, _I.created_at, _I.updated_at,
+).select_from(sa.outerjoin(_I, m.TeamRow, m.TeamRow.id == _I.team_id))  # fmt: skip
+NEWEST_FIRST = (_I.created_at.desc(), _I.number.desc())
+# The same order through an expression no index provides. PostgreSQL plans a counted page
+# (``count(*) OVER ()``) as if the LIMIT let it stop early; given the newest-first index
+# it walked the whole table backwards testing every row (a one-word search over a million
+# issues took over a minute). Without it, the matches come through the filter's own index
+# (the search index: milliseconds), which counting needs anyway.
+COUNTED_NEWEST_FIRST = (
+    (_I.created_at + sa.literal_column("interval '0'")).desc(),
+    _I.number.desc(),
+)
+MATCHES = sa.func.count().over().label("matches")
+ASSIGNEE_NAMES = (
+    sa.select(m.AssigneeRow.issue_id, m.MemberRow.id, m.MemberRow.name, m.MemberRow.slack_user_id)
+    .join(m.MemberRow, m.MemberRow.id == m.AssigneeRow.member_id)
+    .where(m.AssigneeRow.issue_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(m.AssigneeRow.issue_id, m.AssigneeRow.position)
+)
+
+
+class PageShape(NamedTuple):
+    """Which filters a query has: one statement per shape."""
+
+    status: bool
+    priority: bool
+    team: bool
+    reporter: bool
+    assignees: bool
+    terms: int
+    postgres: bool
+
+    @property
+    def counted(self) -> bool:
+        """Whether the counters answer the total (status, priority and team filters only)."""
+        return not (self.reporter or self.assignees or self.terms)
+
+
+def page_of(query: IssueQuery, postgres: bool) -> tuple[PageShape, dict[str, Any]]:
+    """The shape of ``query`` and the values to bind."""
+    params: dict[str, Any] = {"offset": query.offset, "limit": query.per_page}
+    if query.status is not None:
+        params["status"] = query.status.value
+    if query.priority is not None:
+        params["priority"] = query.priority.value
+    if query.team_id is not None:
+        params["team_id"] = query.team_id
+    if query.reported_by_email is not None:
+        params["reporter"] = query.reported_by_email.lower()
+    if query.assignee_ids is not None:
+        params["assignees"] = sorted(query.assignee_ids)
+    # Terms are letters and digits only: "word:*" prefixes are safe to join, and a LIKE
+    # pattern built from them holds no wildcard but its own.
+    terms = query.search_terms
+    if terms and postgres:
+        params["tsquery"] = " & ".join(f"{t}:*" for t in terms)
+    else:
+        params.update({f"term{n}": f"% {t}%" for n, t in enumerate(terms)})
+    shape = PageShape(
+        status="status" in params,
+        priority="priority" in params,
+        team="team_id" in params,
+        reporter="reporter" in params,
+        assignees="assignees" in params,
+        terms=len(terms),
+        postgres=postgres,
+    )
+    return shape, params
+
+
+@lru_cache(maxsize=256)
+def page_statement(shape: PageShape) -> sa.Select[Any]:
+    """One page of summaries, with the total in every row (``matches``)."""
+    if shape.counted:
+        matches: Any = _counted_total(shape).scalar_subquery().label("matches")
+        order = NEWEST_FIRST
+    else:
+        matches, order = MATCHES, COUNTED_NEWEST_FIRST if shape.postgres else NEWEST_FIRST
+    return (
+        SUMMARIES.add_columns(matches)
+        .where(*_filters(shape))
+        .order_by(*order)
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+    )
+
+
+@lru_cache(maxsize=256)
+def total_statement(shape: PageShape) -> sa.Select[Any]:
+    """The total alone, for a page past the end."""
+    if shape.counted:
+        return _counted_total(shape)
+    return sa.select(sa.func.count()).select_from(_I).where(*_filters(shape))
+
+
+def _counted_total(shape: PageShape) -> sa.Select[Any]:
+    return sa.select(sa.func.coalesce(sa.func.sum(_C.issue_count), 0)).where(
+        *_buckets(shape, _C.status, _C.priority, _C.team_key)
+    )
+
+
+def _buckets(shape: PageShape, status: Any, priority: Any, team: Any) -> list[Any]:
+    """Equality filters on the three columns the issues and their counters share."""
+    wanted = ((shape.status, status, "status"), (shape.priority, priority, "priority"),
+              (shape.team, team, "team_id"))  # fmt: skip
+    return [column == sa.bindparam(name) for present, column, name in wanted if present]
+
+
+def _filters(shape: PageShape) -> list[Any]:
+    conditions = _buckets(shape, _I.status, _I.priority, _I.team_id)
+    if shape.reporter:
+        conditions.append(_I.reporter_email == sa.bindparam("reporter"))
+    if shape.assignees:
+        assigned = sa.select(m.AssigneeRow.issue_id).where(
+            m.AssigneeRow.member_id.in_(sa.bindparam("assignees", expanding=True))
+        )
+        conditions.append(_I.id.in_(assigned))
+    if shape.terms and shape.postgres:
+        tsquery = sa.func.to_tsquery(SIMPLE, sa.bindparam("tsquery", type_=sa.String))
+        conditions.append(sa.func.to_tsvector(SIMPLE, _I.search_text).bool_op("@@")(tsquery))
+    else:
+        conditions.extend(
+            _I.search_text.like(sa.bindparam(f"term{n}", type_=sa.String))
+            for n in range(shape.terms)
+        )
+    return conditions
