@@ -36,9 +36,11 @@ def _serve(
         # Each worker process builds its own app from the same environment.
         uvicorn.run("argus_web.app:serving_app", factory=True, workers=workers, **options)
         return
-    from argus_web.app import create_app  # the app is only built when serving
+    from argus_web.app import create_app, quiet_gc  # the app is only built when serving
 
-    uvicorn.run(create_app(settings, background=True), **options)
+    app = create_app(settings, background=True)
+    quiet_gc()
+    uvicorn.run(app, **options)
 
 
 host_option = click.option("--host", default="127.0.0.1", show_default=True)

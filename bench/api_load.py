@@ -128,6 +128,17 @@ def start_server(dsn: str, schema: str, port: int, workers: int) -> subprocess.P
     )
 
 
+def rss_mb(pid: int) -> list[float]:
+    """Resident memory (MB) of ``pid`` and of its child processes (the web workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    sizes = []
+    for process in [pid, *map(int, children)]:
+        status = Path(f"/proc/{process}/status").read_text()
+        kb = re.search(r"VmRSS:\s+(\d+) kB", status).group(1)  # type: ignore[union-attr]
+        sizes.append(int(kb) / 1024)
+    return sizes
+
+
 async def wait_ready(client: httpx.AsyncClient) -> None:
     for _ in range(100):
         try:
@@ -197,6 +208,8 @@ async def measure(args: argparse.Namespace, issues: int) -> None:
                 frate, fp50, fp99 = await load(args.seconds, args.concurrency, floor)
                 print(f"{name:<18} {rate:>7.0f} {p50:>7.1f} {p99:>7.1f} | "
                       f"{frate:>11.0f} {fp50:>6.1f} {fp99:>6.1f} | {p99 / fp99:.1f}x")  # fmt: skip
+            sizes = ", ".join(f"{size:.0f}" for size in rss_mb(server.pid))
+            print(f"server RSS after the runs (MB; supervisor first, then each worker): {sizes}")
             await pool.close()
             await engine.dispose()
     finally:
