@@ -255,6 +255,12 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> Outbox: ...
 
+    def reading(self) -> Self:
+        """Make the next unit read-only (``async with uow.reading():``). It may run
+        without a transaction, each read seeing what was committed before it; nothing may
+        be written in it."""
+        ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(

@@ -377,6 +377,10 @@ class InMemoryUnitOfWork:
         self._snapshot: dict[str, Any] | None = None
         self.commits = 0
 
+    def reading(self) -> Self:
+        """Read-only units run like any other here."""
+        return self
+
     async def __aenter__(self) -> Self:
         if self._snapshot is not None:
             raise RuntimeError("this unit of work is already in progress")

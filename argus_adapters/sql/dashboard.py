@@ -56,7 +56,7 @@ class SqlDashboardQueries:
         self.uow = uow
 
     async def stats(self) -> DashboardStats:
-        async with self.uow as uow:
+        async with self.uow.reading() as uow:
             row = (await uow.connection.execute(STATS)).one()
         total, opened, in_progress, resolved, critical, seconds, count = row
         return DashboardStats(
@@ -69,7 +69,7 @@ class SqlDashboardQueries:
         )
 
     async def team_stats(self) -> Sequence[TeamStats]:
-        async with self.uow as uow:
+        async with self.uow.reading() as uow:
             rows = (await uow.connection.execute(TEAM_STATS)).all()
         return [
             TeamStats(

@@ -53,6 +53,14 @@ class SqlUnitOfWork:
         self.on_events = on_events
         self._kept: AsyncConnection | None = None
         self._active: AsyncConnection | None = None
+        self._read_only = False
+        self._autocommit = False
+
+    def reading(self) -> Self:
+        """Make the next unit read-only: no transaction is begun or rolled back (each
+        statement sees what was committed before it; on SQLite no write lock is taken)."""
+        self._read_only = True
+        return self
 
     @property
     def connection(self) -> AsyncConnection:
@@ -73,8 +81,13 @@ class SqlUnitOfWork:
         else:
             connection = await self.engine.connect()
         self._active = connection
+        read_only, self._read_only = self._read_only, False
         try:
-            await connection.begin()
+            if read_only:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                self._autocommit = True
+            else:
+                await connection.begin()
         except BaseException:
             await self._release()
             raise
@@ -122,6 +135,16 @@ class SqlUnitOfWork:
 
     async def _release(self) -> None:
         connection, self._active = self._active, None
+        autocommit, self._autocommit = self._autocommit, False
+        if connection is not None and autocommit and self.keep_connection:
+            # The pool resets a connection given back; a kept one serves further units.
+            try:
+                level = connection.default_isolation_level
+                await connection.execution_options(isolation_level=level)
+            except BaseException:
+                self._kept = None
+                await connection.close()
+                raise
         if connection is not None and not self.keep_connection:
             await connection.close()
 

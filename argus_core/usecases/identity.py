@@ -49,7 +49,7 @@ class IdentityService:
     async def actor(self, email: str) -> Actor:
         """The actor for a signed-in email, with roles as they are now in the database."""
         email = email.strip().lower()
-        async with self.uow:
+        async with self.uow.reading():
             user = await self.uow.users.get_by_email(email)
             members = await self.uow.members.find_by_person(
                 email, user.slack_user_id if user else None

@@ -90,7 +90,7 @@ class IssueService:
     async def list(self, actor: Actor, query: IssueQuery) -> Page[IssueSummary]:
         """A page of issues matching ``query``."""
         require(actor, Action.VIEW)
-        async with self.uow:
+        async with self.uow.reading():
             return await self.uow.issues.list(query)
 
     async def history(self, actor: Actor, issue_id: UUID) -> Sequence[HistoryEntry]:

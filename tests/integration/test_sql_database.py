@@ -20,6 +20,7 @@ from argus_adapters.sql.migrate import upgrade
 from argus_adapters.sql.models import Base
 from argus_adapters.sql.settings import DatabaseSettings
 from argus_adapters.sql.uow import SqlUnitOfWork
+from argus_core.domain.people import User
 from argus_core.domain.values import Priority, Status
 from argus_core.queries import IssueQuery
 from argus_core.usecases.issues import IssuePatch
@@ -140,6 +141,31 @@ async def test_a_unit_of_work_never_takes_a_second_connection(engine: AsyncEngin
         assert single.pool.checkedout() == 0
     finally:
         await single.dispose()
+
+
+@pytest.mark.backends("sqlite", "postgres")
+async def test_a_read_only_unit_waits_for_no_writer_and_leaves_the_next_unit_atomic(
+    engine: AsyncEngine,
+) -> None:
+    """A read-only unit begins no transaction (on SQLite a transaction is BEGIN IMMEDIATE,
+    which waits for a writer); the kept connection's next unit is a transaction again."""
+    world = sql_world(engine)
+    team = await world.team()
+    writer = SqlUnitOfWork(engine)
+    reader = SqlUnitOfWork(engine, keep_connection=True)
+    try:
+        async with writer:
+            await writer.teams.get(team.id)  # holds the write lock on SQLite
+            async with asyncio.timeout(5):
+                async with reader.reading():
+                    assert (await reader.teams.get(team.id)).name == team.name
+        async with reader:
+            await reader.users.add(User(id=uuid.uuid4(), email="left@example.com", name="x"))
+            # left without commit: rolled back only if this unit is a transaction
+        async with reader.reading():
+            assert await reader.users.get_by_email("left@example.com") is None
+    finally:
+        await reader.close()
 
 
 async def _schema_of(engine: AsyncEngine) -> str:
