@@ -71,11 +71,17 @@ class ProviderChain(Generic[P]):
         """
         failures: list[Failure] = []
         for step in self.steps:
+            deadline = asyncio.timeout(step.timeout)
             try:
-                async with asyncio.timeout(step.timeout):
+                async with deadline:
                     value = await call(step.provider)
-            except TimeoutError:
-                failures.append(Failure(name=step.name, kind="timeout", detail=f"{step.timeout}s"))
+            except TimeoutError as exc:
+                if deadline.expired():  # our limit, not a provider's own TimeoutError
+                    failures.append(
+                        Failure(name=step.name, kind="timeout", detail=f"{step.timeout}s")
+                    )
+                else:
+                    failures.append(Failure(name=step.name, kind="error", detail=repr(exc)))
             except Exception as exc:
                 log.warning("provider %s failed", step.name, exc_info=True)
                 failures.append(Failure(name=step.name, kind="error", detail=repr(exc)))

@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from argus_core.domain.events import DomainEvent, IssueReported
+from argus_core.domain.events import DomainEvent, IssueReported, RcaRequested
 
 NOTIFY = "notify"
 """Tell Slack: thread reply, DMs to new assignees, status emoji."""
@@ -20,6 +20,8 @@ TRIAGE = "triage"
 """Work out team, priority and category of a report that came without a team."""
 REMINDERS = "reminders"
 """The periodic reminder run (records ``ReminderDue`` events; ``notify`` sends them)."""
+RCA = "rca"
+"""The root-cause analysis of one issue (every new issue, and on request)."""
 
 
 class JobSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -45,6 +47,11 @@ POLICIES: dict[str, JobPolicy] = {
         timeout_seconds=120, retries=4, retry_delay_seconds=5.0, heartbeat_seconds=60
     ),
     REMINDERS: JobPolicy(timeout_seconds=60, retries=1),
+    # A remote investigation may take its full 600 s; a run whose hold is taken (another
+    # run, or a dead one whose hold has not expired yet) waits for a later attempt.
+    RCA: JobPolicy(
+        timeout_seconds=1800, retries=6, retry_delay_seconds=30.0, heartbeat_seconds=120
+    ),
 }
 
 
@@ -81,8 +88,15 @@ def event_of(payload: dict[str, Any]) -> DomainEvent:
 
 def jobs_for(event: DomainEvent) -> list[JobSpec]:
     """The jobs an event starts: every event is told in Slack; a report without a team
-    is triaged first (its notification waits for the triage's own events)."""
+    is triaged first (its notification waits for the triage's own events); every new
+    issue and every request for one gets a root-cause analysis."""
     payload = event_payload(event)
+    if isinstance(event, RcaRequested):
+        return [JobSpec(name=RCA, key=f"{RCA}:{event.id}", payload=payload)]
     if isinstance(event, IssueReported) and event.needs_triage:
-        return [JobSpec(name=TRIAGE, key=f"{TRIAGE}:{event.id}", payload=payload)]
-    return [JobSpec(name=NOTIFY, key=f"{NOTIFY}:{event.id}", payload=payload)]
+        jobs = [JobSpec(name=TRIAGE, key=f"{TRIAGE}:{event.id}", payload=payload)]
+    else:
+        jobs = [JobSpec(name=NOTIFY, key=f"{NOTIFY}:{event.id}", payload=payload)]
+    if isinstance(event, IssueReported):
+        jobs.append(JobSpec(name=RCA, key=f"{RCA}:{event.id}", payload=payload))
+    return jobs

@@ -18,6 +18,7 @@ from argus_core.domain.events import (
     IssueTriaged,
     IssueUpdated,
     NoAssigneeAvailable,
+    RcaFinished,
     RcaRequested,
     ReminderDue,
     StatusChanged,
@@ -25,6 +26,7 @@ from argus_core.domain.events import (
 )
 from argus_core.domain.issue import Issue
 from argus_core.domain.team import Member
+from argus_core.domain.values import RcaState
 
 
 class DirectMessage(msgspec.Struct, frozen=True, kw_only=True):
@@ -102,6 +104,14 @@ def compose(
             return Notification(thread_text=text, thread_key=key)
         case RcaRequested():
             return Notification()  # the RCA job reports on its own
+        case RcaFinished(state=RcaState.COMPLETED, source="fallback"):
+            return Notification()  # generic manual steps: on the dashboard, not in the thread
+        case RcaFinished(state=RcaState.COMPLETED, source=source, summary=summary):
+            text = f"Root-cause analysis ({source or 'unknown source'}): {summary} {link}"
+            return Notification(thread_text=text, thread_key=key)
+        case RcaFinished(summary=summary):
+            text = f"The root-cause analysis of {ref} did not finish: {summary}"
+            return Notification(thread_text=text, thread_key=key)
     return Notification()  # pragma: no cover - every event type is matched above
 
 

@@ -56,6 +56,15 @@ class IssueRepository(Protocol):
         """Issues matching ``query``, newest first (ties: higher number first), one page."""
         ...
 
+    async def claim_rca(self, issue_id: UUID, now: datetime, until: datetime) -> bool:
+        """Hold the issue's root-cause analysis until ``until``, unless someone else holds
+        it past ``now``; True if this caller holds it now."""
+        ...
+
+    async def save_rca(self, issue_id: UUID, rca: Rca, held_until: datetime | None) -> None:
+        """Store the analysis as it stands; ``held_until`` extends the hold, None ends it."""
+        ...
+
     async def count_active(self, team_id: UUID) -> int:
         """How many open or in-progress issues ``team_id`` owns."""
         ...
@@ -336,12 +345,59 @@ ProgressSink = Callable[[RcaProgress], Awaitable[None]]
 
 
 class RcaProvider(Protocol):
-    """Investigates an issue's root cause; None or an empty result passes to the next."""
+    """Investigates an issue's root cause; None or an empty result passes to the next.
+
+    ``name`` is what ``ARGUS_RCA_CHAIN`` lists; ``timeout`` (seconds) bounds one
+    investigation. The answer's ``source`` is what the wire shows (``"vishwakarma"``,
+    ``"holmesgpt"``, ``"ai"``, ``"fallback"`` for manual steps, or the plugin's own).
+    """
+
+    name: str
+    timeout: float
+
+    async def investigate(self, issue: Issue, progress: ProgressSink) -> Rca | None:
+        """The analysis of ``issue``, or None. Report progress through ``progress`` with
+        the stages ``started``, ``tool_started``, ``tool_result``, ``text``, ``done``
+        and ``failed``."""
+        ...
+
+
+class Verdict(msgspec.Struct, frozen=True, kw_only=True):
+    """Whether a finished analysis shows the issue needs no action, and why."""
+
+    should_resolve: bool
+    reason: str
+    confidence: float
+
+
+class AutoResolveJudge(Protocol):
+    """Reads a finished RCA and says whether the issue is not actionable."""
 
     name: str
 
-    async def investigate(self, issue: Issue, progress: ProgressSink) -> Rca | None:
-        """The analysis of ``issue``, or None."""
+    async def judge(self, issue: Issue, rca: Rca) -> Verdict | None:
+        """A validated verdict, or None when there is none (then nothing happens)."""
+        ...
+
+
+class MessageRewriter(Protocol):
+    """Rewrites a chat message in plain language for non-engineers."""
+
+    name: str
+
+    async def rewrite(self, text: str) -> str:
+        """The rewritten text; raise or return the text unchanged when unsure."""
+        ...
+
+
+class Notifier(Protocol):
+    """Hears every delivered domain event with the issue as it is now (email, pager,
+    another chat tool...). Delivery is at least once: a failure retries the whole job."""
+
+    name: str
+
+    async def notify(self, event: DomainEvent, issue: Issue) -> None:
+        """Pass the event on; must be idempotent (use ``event.id``)."""
         ...
 
 

@@ -22,7 +22,7 @@ import msgspec
 from argus_core.domain.errors import NotFound
 from argus_core.domain.events import DomainEvent
 from argus_core.domain.history import HistoryEntry
-from argus_core.domain.issue import Issue
+from argus_core.domain.issue import Issue, Rca
 from argus_core.domain.people import ApiToken, User
 from argus_core.domain.team import Member, Team
 from argus_core.lifecycle import WorkloadDelta
@@ -49,6 +49,7 @@ class InMemoryStore:
     tokens: dict[UUID, ApiToken] = field(default_factory=dict)
     events: list[DomainEvent] = field(default_factory=list)
     dispatched: set[UUID] = field(default_factory=set)
+    rca_holds: dict[UUID, datetime] = field(default_factory=dict)
     last_number: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -62,7 +63,10 @@ class InMemoryStore:
             setattr(self, name, value)
 
 
-_TABLES = ("issues", "teams", "members", "history", "users", "tokens", "events", "dispatched")
+_TABLES = (
+    "issues", "teams", "members", "history", "users", "tokens", "events", "dispatched",
+    "rca_holds",
+)  # fmt: skip
 
 
 K = TypeVar("K")
@@ -93,8 +97,25 @@ class InMemoryIssueRepository:
         return _get(self.store.issues, issue_id, "issue")
 
     async def save(self, issue: Issue) -> None:
-        await self.get(issue.id)
-        self.store.issues[issue.id] = issue
+        stored = await self.get(issue.id)
+        # The analysis is written only by save_rca (as in the SQL adapter).
+        self.store.issues[issue.id] = msgspec.structs.replace(issue, rca=stored.rca)
+
+    async def claim_rca(self, issue_id: UUID, now: datetime, until: datetime) -> bool:
+        await self.get(issue_id)
+        held = self.store.rca_holds.get(issue_id)
+        if held is not None and held >= now:
+            return False
+        self.store.rca_holds[issue_id] = until
+        return True
+
+    async def save_rca(self, issue_id: UUID, rca: Rca, held_until: datetime | None) -> None:
+        issue = await self.get(issue_id)
+        self.store.issues[issue_id] = msgspec.structs.replace(issue, rca=rca)
+        if held_until is None:
+            self.store.rca_holds.pop(issue_id, None)
+        else:
+            self.store.rca_holds[issue_id] = held_until
 
     async def list(self, query: IssueQuery) -> Page[IssueSummary]:
         terms = query.search_terms

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,7 +16,7 @@ from argus_adapters.sql.mapping import issue_values, to_issue, to_summary, to_te
 from argus_adapters.sql.models import ISSUE_ROWS, TEAM_ROWS
 from argus_adapters.sql.pages import ASSIGNEE_NAMES, page_of, page_statement, total_statement
 from argus_core.domain.errors import NotFound
-from argus_core.domain.issue import Issue
+from argus_core.domain.issue import Issue, Rca
 from argus_core.domain.team import Team
 from argus_core.queries import AssigneeName, IssueQuery, IssueSummary, Page
 from argus_core.reminders import interval_for, next_due_at
@@ -59,7 +60,9 @@ class SqlIssueRepository:
 
     async def save(self, issue: Issue) -> None:
         values = issue_values(issue) | {"next_reminder_at": await self._next_due(issue)}
-        del values["id"], values["number"], values["created_at"]
+        # The analysis is written only by save_rca: a status change while it runs must
+        # not put back an older copy of its progress.
+        del values["id"], values["number"], values["created_at"], values["rca"]
         result = await self.connection.execute(
             sa.update(m.IssueRow).where(m.IssueRow.id == issue.id).values(values)
         )
@@ -89,6 +92,27 @@ class SqlIssueRepository:
         else:
             total = 0
         return Page(items=items, total=total, page=query.page, per_page=query.per_page)
+
+    async def claim_rca(self, issue_id: UUID, now: datetime, until: datetime) -> bool:
+        held = m.IssueRow.rca_held_until
+        result = await self.connection.execute(
+            sa.update(m.IssueRow)
+            .where(m.IssueRow.id == issue_id, sa.or_(held.is_(None), held < now))
+            .values(rca_held_until=until)
+        )
+        if result.rowcount:
+            return True
+        await self.get(issue_id)  # NotFound for an unknown issue
+        return False
+
+    async def save_rca(self, issue_id: UUID, rca: Rca, held_until: datetime | None) -> None:
+        result = await self.connection.execute(
+            sa.update(m.IssueRow)
+            .where(m.IssueRow.id == issue_id)
+            .values(rca=msgspec.to_builtins(rca), rca_held_until=held_until)
+        )
+        if result.rowcount == 0:
+            raise NotFound(f"No issue with id {issue_id}.")
 
     async def count_active(self, team_id: UUID) -> int:
         return await self._count(m.IssueRow.team_id == team_id, m.IssueRow.status.in_(m.ACTIVE))

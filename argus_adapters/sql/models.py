@@ -130,6 +130,8 @@ class IssueRow(Base):
     closed_at: Mapped[datetime | None]
     last_reminded_at: Mapped[datetime | None]
     next_reminder_at: Mapped[datetime | None]
+    rca_held_until: Mapped[datetime | None]
+    """Until when one worker holds the issue's root-cause analysis (None: nobody)."""
 
 
 class AssigneeRow(Base):

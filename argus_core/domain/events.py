@@ -12,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 
-from argus_core.domain.values import Source, Status
+from argus_core.domain.values import RcaState, Source, Status
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
@@ -93,6 +93,15 @@ class RcaRequested(Event, frozen=True, kw_only=True, tag="rca_requested"):
     performed_by: str
 
 
+class RcaFinished(Event, frozen=True, kw_only=True, tag="rca_finished"):
+    """A root-cause analysis ended: its summary goes to the issue's thread."""
+
+    state: RcaState
+    provider: str | None
+    source: str | None
+    summary: str
+
+
 DomainEvent = (
     IssueReported
     | IssueTriaged
@@ -103,4 +112,5 @@ DomainEvent = (
     | TeamChanged
     | ReminderDue
     | RcaRequested
+    | RcaFinished
 )

@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
 from uuid import UUID
 
 import msgspec
 
 from argus_core.domain.errors import Conflict, NotFound, PermissionDenied
 from argus_core.domain.events import DomainEvent
+from argus_core.domain.issue import Issue
 from argus_core.domain.people import Actor
 from argus_core.jobs import jobs_for
-from argus_core.notifications import compose, members_needed
-from argus_core.ports import ChatNotifier, Clock, DeadLetters, FailedJob, JobQueue, UnitOfWork
+from argus_core.notifications import Notification, compose, members_needed
+from argus_core.ports import (
+    ChatNotifier,
+    Clock,
+    DeadLetters,
+    FailedJob,
+    JobQueue,
+    MessageRewriter,
+    Notifier,
+    UnitOfWork,
+)
+
+log = logging.getLogger(__name__)
 
 RELAY_BATCH = 200
+REWRITE_SECONDS = 10.0
+"""A plain-language rewrite never holds a message back longer than this."""
+NOTIFIER_SECONDS = 30.0
+"""A plugin's notifier gets this long per event."""
 RETRY_MARK = ":retry:"
 
 
@@ -45,18 +63,34 @@ class OutboxRelay:
 
 
 class NotificationService:
-    """Tells Slack about one event: read what is needed, then talk to Slack with no
-    transaction open. Without Slack configured (``notifier`` None) it does nothing."""
+    """Tells Slack and the plugins' notifiers about one event: read what is needed, then
+    talk to them with no transaction open. Slack messages may be rewritten in plain
+    language first (the raw text when the rewriter fails)."""
 
-    def __init__(self, uow: UnitOfWork, notifier: ChatNotifier | None, public_url: str) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        notifier: ChatNotifier | None,
+        public_url: str,
+        *,
+        notifiers: Sequence[Notifier] = (),
+        rewriter: MessageRewriter | None = None,
+        observe: Callable[[DomainEvent], None] | None = None,
+    ) -> None:
+        """``observe`` hears every event first (the plugins' ``argus_issue_event``)."""
         self.uow = uow
         self.notifier = notifier
         self.public_url = public_url.rstrip("/")
+        self.notifiers = tuple(notifiers)
+        self.rewriter = rewriter
+        self.observe = observe
 
     async def deliver(self, event: DomainEvent) -> None:
-        if self.notifier is None:
+        if self.observe is not None:
+            self.observe(event)
+        if self.notifier is None and not self.notifiers:
             return
-        async with self.uow:
+        async with self.uow.reading():
             try:
                 issue = await self.uow.issues.get(event.issue_id)
             except NotFound:
@@ -64,28 +98,50 @@ class NotificationService:
             team = await self.uow.teams.get(issue.team_id) if issue.team_id else None
             wanted = members_needed(event, issue)
             members = {m.id: m for m in await self.uow.members.get_many(wanted)}
-        note = compose(
-            event,
-            issue,
-            members,
-            team_name=team.name if team else None,
-            link=f"{self.public_url}/issues/{issue.id}",
-        )
+        if self.notifier is not None:
+            note = compose(
+                event,
+                issue,
+                members,
+                team_name=team.name if team else None,
+                link=f"{self.public_url}/issues/{issue.id}",
+            )
+            await self._tell_slack(self.notifier, issue, note)
+        # After Slack, so a broken plugin delays nobody's Slack message; a failure still
+        # fails the job, whose retry finds Slack's posts already made.
+        for other in self.notifiers:
+            async with asyncio.timeout(NOTIFIER_SECONDS):
+                await other.notify(event, issue)
+
+    async def _tell_slack(self, slack_api: ChatNotifier, issue: Issue, note: Notification) -> None:
         slack = issue.slack
         if not issue.notifications_muted:  # a muted issue only keeps its status emoji
             if slack is not None and note.thread_text is not None:
-                await self.notifier.post_in_thread(
+                await slack_api.post_in_thread(
                     slack.channel_id,
                     slack.thread_ts,
-                    note.thread_text,
+                    await self._plain(note.thread_text),
                     idempotency_key=note.thread_key,
                 )
             for dm in note.direct:
-                await self.notifier.send_direct_message(dm.user_id, dm.text, idempotency_key=dm.key)
+                await slack_api.send_direct_message(
+                    dm.user_id, await self._plain(dm.text), idempotency_key=dm.key
+                )
         if slack is not None and note.show_status:
-            await self.notifier.show_status(
+            await slack_api.show_status(
                 slack.channel_id, slack.message_ts or slack.thread_ts, issue.status
             )
+
+    async def _plain(self, text: str) -> str:
+        """``text`` in plain language, or as it is when there is no rewriter or it fails."""
+        if self.rewriter is None:
+            return text
+        try:
+            async with asyncio.timeout(REWRITE_SECONDS):
+                return (await self.rewriter.rewrite(text)).strip() or text
+        except Exception:
+            log.warning("rewriting a message failed; sending it as it is", exc_info=True)
+            return text
 
 
 class FailedJobService:

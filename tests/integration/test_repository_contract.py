@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
@@ -64,6 +65,7 @@ async def test_issue_round_trips_every_field(world: World) -> None:
         )
         changed = msgspec.structs.replace(stored, rca=rca, categorization=categorized)
         await uow.issues.save(changed)
+        await uow.issues.save_rca(issue.id, rca, None)
         await uow.commit()
     async with world.uow() as uow:
         again = await uow.issues.get(issue.id)
@@ -71,6 +73,39 @@ async def test_issue_round_trips_every_field(world: World) -> None:
     assert again.assignee_ids == (bob.id, alice.id)
     assert again.reporter.email == "rita@example.com"
     assert again.created_at.tzinfo is not None
+
+
+async def test_one_holder_of_an_rca_at_a_time_and_saves_never_undo_its_progress(
+    world: World,
+) -> None:
+    issue = await world.report(None, "flaky checkout")
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    later = now + timedelta(minutes=2)
+    running = Rca(
+        state=RcaState.INVESTIGATING, progress=(RcaProgress(stage="started", message="go"),)
+    )
+    async with world.uow() as uow:
+        assert await uow.issues.claim_rca(issue.id, now, later)
+        assert not await uow.issues.claim_rca(issue.id, now + timedelta(seconds=1), later)
+        await uow.issues.save_rca(issue.id, running, later)
+        stale = await uow.issues.get(issue.id)
+        await uow.commit()
+    async with world.uow() as uow:
+        # A change made from a copy read before the progress must keep the progress.
+        await uow.issues.save(msgspec.structs.replace(stale, rca=None, title="flaky checkout!"))
+        await uow.commit()
+    async with world.uow() as uow:
+        assert (await uow.issues.get(issue.id)).rca == running
+        # Held past its time: a stuck run is taken over.
+        assert await uow.issues.claim_rca(
+            issue.id, later + timedelta(seconds=1), later + timedelta(minutes=5)
+        )
+        await uow.issues.save_rca(issue.id, running, None)  # released
+        assert await uow.issues.claim_rca(issue.id, now, later)
+        with pytest.raises(NotFound):
+            await uow.issues.claim_rca(uuid.uuid4(), now, later)
+        with pytest.raises(NotFound):
+            await uow.issues.save_rca(uuid.uuid4(), running, None)
 
 
 async def test_numbers_increase_and_unknown_ids_are_not_found(world: World) -> None:

@@ -32,7 +32,7 @@ from argus_core.domain.issue import Issue, SlackRef
 from argus_core.domain.people import Actor
 from argus_core.domain.team import Member, Team
 from argus_core.domain.values import MemberRole, Source, Status
-from argus_core.jobs import NOTIFY, TRIAGE, event_of, event_payload
+from argus_core.jobs import NOTIFY, RCA, TRIAGE, event_of, event_payload
 from argus_core.ports import FailedJob
 from argus_core.usecases.background import FailedJobService, NotificationService, OutboxRelay
 from argus_core.usecases.issues import IssuePatch
@@ -55,6 +55,27 @@ def queued_keys(queue: InMemoryJobQueue) -> list[str]:
 
 def events_of(world: World, kind: type[E], issue: Issue) -> list[E]:
     return [e for e in world.store.events if isinstance(e, kind) and e.issue_id == issue.id]
+
+
+def queued(queue: InMemoryJobQueue) -> list[tuple[str, DomainEvent]]:
+    """Each queued job's name and the event it carries, in queueing order."""
+    return [(name, event_of(payload)) for name, payload, _ in queue.jobs]
+
+
+def expected_jobs(events: Sequence[DomainEvent]) -> list[tuple[str, DomainEvent]]:
+    """The jobs ``events`` should start, in order: a report is triaged (no team) or told,
+    and analysed; every other event is told."""
+    jobs: list[tuple[str, DomainEvent]] = []
+    for event in events:
+        if isinstance(event, IssueReported):
+            jobs += [(TRIAGE if event.needs_triage else NOTIFY, event), (RCA, event)]
+        else:
+            jobs.append((NOTIFY, event))
+    return jobs
+
+
+def keys_of(jobs: Sequence[tuple[str, DomainEvent]]) -> list[str]:
+    return sorted(f"{name}:{event.id}" for name, event in jobs)
 
 
 # --------------------------------------------------------------------------- relay
@@ -112,20 +133,34 @@ async def test_relay_queues_each_event_once_and_marks_it(world: World) -> None:
     relay = OutboxRelay(world.uow(), queue)
 
     assert await relay.relay() == 3
+    (reported,) = events_of(world, IssueReported, assigned)
+    (assignment,) = events_of(world, IssueAssigned, assigned)
+    (odd,) = events_of(world, IssueReported, untriaged)
+    assert queued(queue) == [
+        (NOTIFY, reported),
+        (RCA, reported),
+        (NOTIFY, assignment),
+        (TRIAGE, odd),
+        (RCA, odd),
+    ]
     expected = sorted(
-        [f"{NOTIFY}:{e.id}" for e in events_of(world, IssueReported, assigned)]
-        + [f"{NOTIFY}:{e.id}" for e in events_of(world, IssueAssigned, assigned)]
-        + [f"{TRIAGE}:{e.id}" for e in events_of(world, IssueReported, untriaged)]
+        f"{name}:{event.id}"
+        for name, event in [
+            (NOTIFY, reported),
+            (RCA, reported),
+            (NOTIFY, assignment),
+            (TRIAGE, odd),
+            (RCA, odd),
+        ]
     )
     assert sorted(queue.keys) == expected
     assert sorted(queued_keys(queue)) == expected
-    assert [event_of(payload) for _, payload, _ in queue.jobs] == events
     assert all(delay == 0 for _, _, delay in queue.jobs)
     assert world.store.dispatched == {e.id for e in events}
 
     assert await relay.relay() == 0
     assert await OutboxRelay(world.uow(), queue).relay() == 0
-    assert len(queue.jobs) == 3
+    assert len(queue.jobs) == 5
 
 
 async def test_relay_hands_over_new_events_only(world: World) -> None:
@@ -138,9 +173,8 @@ async def test_relay_hands_over_new_events_only(world: World) -> None:
     await world.issues.change_status(ADMIN, issue.id, Status.IN_PROGRESS)
     assert await relay.relay() == 1
     (changed,) = events_of(world, StatusChanged, issue)
-    assert queue.jobs[-1][0] == NOTIFY
-    assert event_of(queue.jobs[-1][1]) == changed
-    assert len(queue.jobs) == 3
+    assert queued(queue)[-1] == (NOTIFY, changed)
+    assert len(queue.jobs) == 4  # notify and rca for the report, notify for the rest
 
 
 async def test_relay_with_nothing_pending_touches_nothing(world: World) -> None:
@@ -159,7 +193,8 @@ async def test_relay_works_in_batches(world: World) -> None:
     assert await relay.relay() == 2
     assert await relay.relay() == 1
     assert await relay.relay() == 0
-    assert [event_of(p) for _, p, _ in queue.jobs] == world.store.events
+    assert queued(queue) == expected_jobs(world.store.events)
+    assert [name for name, _ in queued(queue)] == [TRIAGE, RCA] * 3
 
 
 async def test_a_relay_that_dies_before_marking_queues_no_duplicates(world: World) -> None:
@@ -174,12 +209,13 @@ async def test_a_relay_that_dies_before_marking_queues_no_duplicates(world: Worl
 
     with pytest.raises(RuntimeError, match="relay died"):
         await relay.relay()
-    assert len(queue.jobs) == 2  # queued...
+    assert len(queue.jobs) == 3  # queued...
     assert world.store.dispatched == set()  # ...but not marked
 
     assert await relay.relay() == 2  # handed over again
-    assert len(queue.jobs) == 2  # the queue's keys dedupe them
-    assert sorted(queued_keys(queue)) == sorted(f"{NOTIFY}:{e.id}" for e in events)
+    assert len(queue.jobs) == 3  # the queue's keys dedupe them
+    assert queued(queue) == expected_jobs(events)
+    assert sorted(queued_keys(queue)) == keys_of(expected_jobs(events))
     assert world.store.dispatched == {e.id for e in events}
     assert await relay.relay() == 0
 
@@ -193,7 +229,8 @@ async def test_a_fresh_relay_after_a_dead_one_queues_no_duplicates(world: World)
     with pytest.raises(RuntimeError):
         await OutboxRelay(dying, queue).relay()
     assert await OutboxRelay(world.uow(), queue).relay() == 2
-    assert len(queue.jobs) == 2
+    assert queued(queue) == expected_jobs(world.store.events)
+    assert len(queue.jobs) == 4
     assert len(world.store.dispatched) == 2
 
 
@@ -207,11 +244,12 @@ async def test_two_relays_at_once_queue_each_job_once(world: World) -> None:
         OutboxRelay(world.uow(), queue).relay(), OutboxRelay(world.uow(), queue).relay()
     )
     assert sum(counts) >= 3
-    assert len(queue.jobs) == 3
+    assert len(queue.jobs) == 5
+    assert sorted(queue.keys) == keys_of(expected_jobs(world.store.events))
     assert world.store.dispatched == {e.id for e in world.store.events}
 
 
-@pytest.mark.parametrize("fail_on", [1, 2])
+@pytest.mark.parametrize("fail_on", [1, 2, 3])
 async def test_a_queue_failure_leaves_events_pending_for_the_next_run(
     world: World, fail_on: int
 ) -> None:
@@ -230,7 +268,8 @@ async def test_a_queue_failure_leaves_events_pending_for_the_next_run(
         assert list(await uow.outbox.pending()) == events
 
     assert await relay.relay() == 2
-    assert sorted(queued_keys(queue)) == sorted(f"{NOTIFY}:{e.id}" for e in events)
+    assert sorted(queued_keys(queue)) == keys_of(expected_jobs(events))
+    assert len(queue.jobs) == 3
     assert world.store.dispatched == {e.id for e in events}
 
 

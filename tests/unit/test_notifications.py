@@ -19,6 +19,7 @@ from argus_core.domain.events import (
     IssueTriaged,
     IssueUpdated,
     NoAssigneeAvailable,
+    RcaFinished,
     RcaRequested,
     ReminderDue,
     StatusChanged,
@@ -26,10 +27,11 @@ from argus_core.domain.events import (
 )
 from argus_core.domain.issue import Issue
 from argus_core.domain.team import Member
-from argus_core.domain.values import MemberRole, Priority, Source, Status
+from argus_core.domain.values import MemberRole, Priority, RcaState, Source, Status
 from argus_core.jobs import (
     NOTIFY,
     POLICIES,
+    RCA,
     REMINDERS,
     TRIAGE,
     JobPolicy,
@@ -87,7 +89,8 @@ def an_issue(**changes: object) -> Issue:
 
 
 def every_event(issue_id: UUID = ISSUE_ID) -> list[DomainEvent]:
-    """One event of every type (two reports: with and without triage)."""
+    """One event of every type (two reports: with and without triage; two finished
+    analyses: completed and failed)."""
     i, t = issue_id, NOW
     return [
         IssueReported(
@@ -114,6 +117,14 @@ def every_event(issue_id: UUID = ISSUE_ID) -> list[DomainEvent]:
         ),
         ReminderDue(issue_id=i, occurred_at=t, assignee_ids=(ALICE.id,)),
         RcaRequested(issue_id=i, occurred_at=t, performed_by="Ada"),
+        RcaFinished(
+            issue_id=i, occurred_at=t, state=RcaState.COMPLETED, provider="vishwakarma",
+            source="vishwakarma", summary="The pool ran out of connections.",
+        ),
+        RcaFinished(
+            issue_id=i, occurred_at=t, state=RcaState.FAILED, provider=None, source=None,
+            summary="No provider answered (ai: timeout 60s).",
+        ),
     ]  # fmt: skip
 
 
@@ -277,7 +288,47 @@ def test_rca_requests_say_nothing() -> None:
     assert note.is_empty
 
 
-def test_every_event_but_rca_has_something_to_say() -> None:
+def finished(state: RcaState, **changes: object) -> RcaFinished:
+    event = next(e for e in every_event() if isinstance(e, RcaFinished) and e.state is state)
+    return msgspec.structs.replace(event, **changes)
+
+
+def test_a_finished_analysis_tells_its_source_summary_and_link_in_the_thread() -> None:
+    event = finished(RcaState.COMPLETED)
+    note = say(event)
+    assert note.thread_text == (
+        f"Root-cause analysis (vishwakarma): The pool ran out of connections. {LINK}"
+    )
+    assert note.thread_key == f"{event.id}:thread"
+    assert note.direct == ()
+    assert not note.show_status  # the analysis does not change the status
+
+
+def test_a_finished_analysis_without_a_source_says_so() -> None:
+    note = say(finished(RcaState.COMPLETED, source=None, summary="Disk full."))
+    assert note.thread_text == f"Root-cause analysis (unknown source): Disk full. {LINK}"
+
+
+def test_manual_steps_stay_on_the_dashboard() -> None:
+    note = say(finished(RcaState.COMPLETED, provider="manual", source="fallback"))
+    assert note == Notification()
+    assert note.is_empty
+
+
+def test_an_analysis_that_failed_says_it_did_not_finish_and_why() -> None:
+    event = finished(RcaState.FAILED)
+    note = say(event)
+    assert note.thread_text == (
+        "The root-cause analysis of #42 Checkout is down did not finish: "
+        "No provider answered (ai: timeout 60s)."
+    )
+    assert "Root-cause analysis (" not in note.thread_text
+    assert note.thread_key == f"{event.id}:thread"
+    assert note.direct == ()
+    assert not note.show_status
+
+
+def test_every_event_but_an_rca_request_has_something_to_say() -> None:
     for event in every_event():
         assert say(event).is_empty is isinstance(event, RcaRequested)
 
@@ -285,22 +336,53 @@ def test_every_event_but_rca_has_something_to_say() -> None:
 # --------------------------------------------------------------------------- jobs
 
 
-def test_a_report_needing_triage_starts_only_triage() -> None:
+def test_a_report_needing_triage_starts_triage_and_analysis_but_no_notification() -> None:
     event = every_event()[0]
     assert isinstance(event, IssueReported)
     assert event.needs_triage
+    triage, rca = jobs_for(event)
+    assert (triage.name, triage.key) == (TRIAGE, f"{TRIAGE}:{event.id}")
+    assert (rca.name, rca.key) == (RCA, f"{RCA}:{event.id}")
+    assert event_of(triage.payload) == event
+    assert event_of(rca.payload) == event
+
+
+def test_a_report_with_a_team_is_told_and_analysed() -> None:
+    event = every_event()[1]
+    assert isinstance(event, IssueReported)
+    assert not event.needs_triage
+    notify, rca = jobs_for(event)
+    assert (notify.name, notify.key) == (NOTIFY, f"{NOTIFY}:{event.id}")
+    assert (rca.name, rca.key) == (RCA, f"{RCA}:{event.id}")
+    assert event_of(notify.payload) == event
+    assert event_of(rca.payload) == event
+
+
+def test_an_rca_request_starts_only_an_analysis() -> None:
+    event = next(e for e in every_event() if isinstance(e, RcaRequested))
     (job,) = jobs_for(event)
-    assert (job.name, job.key) == (TRIAGE, f"{TRIAGE}:{event.id}")
+    assert (job.name, job.key) == (RCA, f"{RCA}:{event.id}")
     assert event_of(job.payload) == event
 
 
 def test_every_other_event_starts_one_notify_job() -> None:
-    others = [e for e in every_event() if not (isinstance(e, IssueReported) and e.needs_triage)]
-    assert len(others) == len(every_event()) - 1
+    others = [e for e in every_event() if not isinstance(e, IssueReported | RcaRequested)]
+    assert len(others) == len(every_event()) - 3
+    assert any(isinstance(e, RcaFinished) for e in others)  # a finished analysis starts none
     for event in others:
         (job,) = jobs_for(event)
         assert (job.name, job.key) == (NOTIFY, f"{NOTIFY}:{event.id}")
         assert event_of(job.payload) == event
+
+
+def test_analysis_keys_survive_re_decoding_and_differ_from_other_jobs() -> None:
+    for event in every_event():
+        again = event_of(msgspec.json.decode(msgspec.json.encode(event_payload(event))))
+        assert [(j.name, j.key) for j in jobs_for(again)] == [
+            (j.name, j.key) for j in jobs_for(event)
+        ]
+        keys = [j.key for j in jobs_for(event)]
+        assert len(set(keys)) == len(keys)  # rca and notify/triage of one report differ
 
 
 def test_job_keys_are_stable_per_event_and_distinct_across_events() -> None:
@@ -353,7 +435,7 @@ def test_payloads_round_trip_any_event(event: DomainEvent) -> None:
 def test_tuned_overrides_retries_and_delay_of_every_policy_only() -> None:
     before = dict(POLICIES)
     tuned_ = tuned(POLICIES, retries=3, retry_delay_seconds=0.5)
-    assert set(tuned_) == {NOTIFY, TRIAGE, REMINDERS}
+    assert set(tuned_) == {NOTIFY, TRIAGE, REMINDERS, RCA}
     for name, policy in tuned_.items():
         assert (policy.retries, policy.retry_delay_seconds) == (3, 0.5)
         old = POLICIES[name]
