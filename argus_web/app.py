@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 
 from dishka import AsyncContainer, Provider
@@ -16,7 +17,7 @@ from argus_web.api.dashboard import dashboard_router, health_router
 from argus_web.api.issues import issues_router
 from argus_web.api.teams import members_router, teams_router
 from argus_web.auth.routes import account_router, auth_router
-from argus_web.container import make_container
+from argus_web.container import load_plugins, make_container
 from argus_web.errors import EXCEPTION_HANDLERS
 from argus_web.jobs import EmbeddedJobs
 from argus_web.settings import Settings, settings_from_env
@@ -67,7 +68,7 @@ def create_app(
                 }
             ),
         ),
-        on_startup=[jobs.start] if jobs else [],
+        on_startup=[functools.partial(load_plugins, container), *([jobs.start] if jobs else [])],
         on_shutdown=[jobs.stop, container.close] if jobs else [container.close],
         debug=False,
     )

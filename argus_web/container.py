@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import httpx
+import pluggy
 from dishka import AnyOf, AsyncContainer, Provider, Scope, make_async_container, provide
 from dishka.integrations.litestar import LitestarProvider
 from litestar import Request
@@ -24,7 +25,7 @@ from argus_adapters.sql.dashboard import SqlDashboardQueries
 from argus_adapters.sql.engine import create_engine
 from argus_adapters.sql.jobs import SqlDeadLetters, SqlJobQueue
 from argus_adapters.sql.uow import SqlUnitOfWork
-from argus_core.chain import ProviderChain, Step
+from argus_core.chain import ProviderChain
 from argus_core.clock import SystemClock
 from argus_core.domain.people import Actor
 from argus_core.domain.values import CategorySet
@@ -37,17 +38,20 @@ from argus_core.ports import (
     DeadLetters,
     IdentityProvider,
     JobQueue,
+    RcaProvider,
     UnitOfWork,
 )
 from argus_core.usecases.background import FailedJobService, NotificationService, OutboxRelay
 from argus_core.usecases.dashboard import DashboardService
 from argus_core.usecases.identity import IdentityService
 from argus_core.usecases.issues import IssueService
+from argus_core.usecases.rca import RcaService
 from argus_core.usecases.reminders import ReminderService
 from argus_core.usecases.teams import TeamService
 from argus_core.usecases.tokens import TokenService
 from argus_core.usecases.triage import TriageService
-from argus_plugins.keywords import KeywordCategorizer
+from argus_plugins.hookspecs import PluginContext
+from argus_plugins.manager import Providers, chain_of, plugin_manager, providers
 from argus_web.auth.current import authenticate
 from argus_web.auth.tokens import SessionTokens
 from argus_web.settings import Settings
@@ -168,8 +172,29 @@ class AppProvider(Provider):
         return SqlDeadLetters(engine)
 
     @provide
-    def categorizers(self) -> ProviderChain[Categorizer]:
-        return ProviderChain([Step(name="keywords", provider=KeywordCategorizer(), timeout=5)])
+    def plugin_manager(self, settings: Settings) -> pluggy.PluginManager:
+        chosen = settings.plugins
+        return plugin_manager(chosen.allowed, chosen.disabled)
+
+    @provide
+    def providers(
+        self, manager: pluggy.PluginManager, settings: Settings, http: httpx.AsyncClient
+    ) -> Providers:
+        chosen = settings.plugins
+        return providers(
+            manager,
+            PluginContext(config=chosen.config, http=http),
+            rca_chain=chosen.rca_chain,
+            categorizers=chosen.categorizers,
+        )
+
+    @provide
+    def categorizers(self, found: Providers) -> ProviderChain[Categorizer]:
+        return chain_of(found.categorizers, "categorizer")
+
+    @provide
+    def rca_providers(self, found: Providers) -> ProviderChain[RcaProvider]:
+        return chain_of(found.rca, "RCA provider")
 
     @provide
     def session_tokens(self, settings: Settings) -> SessionTokens:
@@ -226,8 +251,41 @@ class RequestProvider(Provider):
         return TriageService(uow, issues, chain, categories)
 
     @provide
-    def notifications(self, uow: UnitOfWork, chat: Chat, settings: Settings) -> NotificationService:
-        return NotificationService(uow, chat.notifier, settings.public_url)
+    def notifications(
+        self,
+        uow: UnitOfWork,
+        chat: Chat,
+        settings: Settings,
+        found: Providers,
+        manager: pluggy.PluginManager,
+    ) -> NotificationService:
+        return NotificationService(
+            uow,
+            chat.notifier,
+            settings.public_url,
+            notifiers=found.notifiers,
+            rewriter=found.rewriter,
+            observe=lambda event: manager.hook.argus_issue_event(event=event),
+        )
+
+    @provide
+    def rca(
+        self,
+        uow: UnitOfWork,
+        issues: IssueService,
+        chain: ProviderChain[RcaProvider],
+        clock: Clock,
+        found: Providers,
+        settings: Settings,
+    ) -> RcaService:
+        return RcaService(
+            uow,
+            issues,
+            chain,
+            clock,
+            judge=found.judge,
+            threshold=settings.plugins.auto_resolve_threshold,
+        )
 
     @provide
     def relay(self, uow: UnitOfWork, queue: JobQueue) -> OutboxRelay:
@@ -257,3 +315,9 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
     return make_async_container(
         AppProvider(settings), RequestProvider(), LitestarProvider(), *overrides
     )
+
+
+async def load_plugins(container: AsyncContainer) -> None:
+    """Load the plugins and order their providers now, so a misspelled hook, an unknown
+    name in ``ARGUS_RCA_CHAIN`` or a bad setting stops the start instead of failing jobs."""
+    await container.get(Providers)

@@ -17,8 +17,10 @@ from dishka import AsyncContainer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from argus_adapters.sql.jobs import SqlJobRunner
-from argus_core.jobs import NOTIFY, REMINDERS, TRIAGE, event_of
+from argus_core.domain.errors import NotFound
+from argus_core.jobs import NOTIFY, RCA, REMINDERS, TRIAGE, event_of
 from argus_core.usecases.background import NotificationService, OutboxRelay
+from argus_core.usecases.rca import RcaService
 from argus_core.usecases.reminders import ReminderService
 from argus_core.usecases.triage import TriageService
 from argus_web.container import JobWake, job_policies
@@ -42,13 +44,21 @@ def job_handlers(container: AsyncContainer) -> dict[str, Handler]:
             service = await scope.get(TriageService)
             await service.triage(event_of(payload).issue_id, only_new=True)
 
+    async def rca(payload: dict[str, Any]) -> None:
+        async with container() as scope:
+            service = await scope.get(RcaService)
+            try:
+                await service.run(event_of(payload).issue_id)
+            except NotFound:
+                log.info("issue %s is gone; its analysis is dropped", event_of(payload).issue_id)
+
     async def reminders(_: dict[str, Any]) -> None:
         async with container() as scope:
             sent = await (await scope.get(ReminderService)).run()
         if sent:
             log.info("recorded %d reminders", sent)
 
-    return {NOTIFY: notify, TRIAGE: triage, REMINDERS: reminders}
+    return {NOTIFY: notify, TRIAGE: triage, RCA: rca, REMINDERS: reminders}
 
 
 async def relay_forever(

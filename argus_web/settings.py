@@ -40,6 +40,46 @@ class SlackSettings(msgspec.Struct, frozen=True, kw_only=True):
     api_url: str = "https://slack.com/api/"
 
 
+class PluginSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Which plugins load and how their providers are ordered; the plugins read their own
+    variables (``VISHWAKARMA_URL``, ``AI_MODEL``, ...) from ``config``."""
+
+    allowed: tuple[str, ...] | None = None
+    """``ARGUS_PLUGINS``: the installed plugins to load (None: all of them)."""
+    disabled: tuple[str, ...] = ()
+    """``ARGUS_DISABLE_PLUGINS``: plugins, built-in or installed, not to load."""
+    rca_chain: tuple[str, ...] | None = None
+    """``ARGUS_RCA_CHAIN``: RCA provider names in the order tried (None: all, in order)."""
+    categorizers: tuple[str, ...] | None = None
+    """``ARGUS_CATEGORIZERS``: categorizer names in the order tried."""
+    auto_resolve_threshold: float = 0.8
+    """``ARGUS_AUTO_RESOLVE_THRESHOLD``: the judge's least confidence to resolve."""
+    config: dict[str, str] = msgspec.field(default_factory=dict)
+    """The environment (blank variables left out), for the plugins' own settings."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.auto_resolve_threshold <= 1:
+            raise ValueError("ARGUS_AUTO_RESOLVE_THRESHOLD must be between 0 and 1.")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> PluginSettings:
+        threshold = _number(env, "ARGUS_AUTO_RESOLVE_THRESHOLD")
+        return cls(
+            allowed=_names(env, "ARGUS_PLUGINS"),
+            disabled=_names(env, "ARGUS_DISABLE_PLUGINS") or (),
+            rca_chain=_names(env, "ARGUS_RCA_CHAIN"),
+            categorizers=_names(env, "ARGUS_CATEGORIZERS"),
+            auto_resolve_threshold=0.8 if threshold is None else threshold,
+            config={name: value for name, value in env.items() if value.strip()},
+        )
+
+
+def _names(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
+    """A comma-separated list of names; None when unset or blank."""
+    names = tuple(n.strip().lower() for n in env.get(name, "").split(",") if n.strip())
+    return names or None
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything configurable, with the embedded defaults."""
 
@@ -61,6 +101,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_retry_delay_seconds: float | None = None
     """Wait before the first retry, doubled for each later one."""
     reminder_interval_seconds: int = 60
+    plugins: PluginSettings = msgspec.field(default_factory=lambda: PluginSettings())
 
     def __post_init__(self) -> None:
         if self.env not in ("embedded", "production"):
@@ -141,6 +182,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             job_retries=_parsed(env, "ARGUS_JOB_RETRIES", int, "a whole number"),
             job_retry_delay_seconds=_number(env, "ARGUS_JOB_RETRY_DELAY_SECONDS"),
             reminder_interval_seconds=_integer(env, "ARGUS_REMINDER_INTERVAL_SECONDS", 60),
+            plugins=PluginSettings.from_env(env),
         )
 
 

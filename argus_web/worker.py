@@ -9,7 +9,7 @@ from typing import Any
 
 from argus_adapters.saq_jobs import SaqJobQueue, make_worker
 from argus_core.ports import DeadLetters, JobQueue
-from argus_web.container import make_container
+from argus_web.container import load_plugins, make_container
 from argus_web.jobs import job_handlers, relay_forever
 from argus_web.settings import Settings
 
@@ -44,6 +44,7 @@ async def run_worker(settings: Settings, *, concurrency: int, sweep_seconds: int
     jobs are keyed, so several relays queue them once)."""
     container = make_container(settings)
     try:
+        await load_plugins(container)
         queue = await container.get(JobQueue)
         assert isinstance(queue, SaqJobQueue)
         relay: list[asyncio.Task[None]] = []

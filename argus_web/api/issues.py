@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 from uuid import UUID
 
@@ -10,16 +9,18 @@ import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Router, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.response import ServerSentEvent
 
-from argus_core.domain.issue import Reporter
+from argus_adapters.sql.uow import SqlUnitOfWork
+from argus_core.domain.issue import Rca, Reporter
 from argus_core.domain.people import Actor
 from argus_core.domain.values import Priority, Source, Status
 from argus_core.ports import UnitOfWork
 from argus_core.queries import MAX_PAGE, MAX_PER_PAGE, IssueQuery
 from argus_core.usecases.issues import IssuePatch, IssueService, NewIssue
 from argus_web.api import schemas as s
-from argus_web.api.presenters import history_out, list_item, present, rca_out
+from argus_web.api.presenters import history_out, list_item, present
+from argus_web.api.rca_stream import rca_events
 from argus_web.auth.current import signed_in
 from argus_web.errors import SIGNED_IN
 
@@ -168,32 +169,39 @@ async def issue_history(
     return history_out(await issues.history(actor, issue_id))
 
 
+@post("/{issue_id:uuid}/rca", status_code=202, responses=SIGNED_IN)
+@inject
+async def rerun_rca(
+    issue_id: FromPath[UUID], actor: FromDishka[Actor], issues: FromDishka[IssueService]
+) -> s.Accepted:
+    """Run the root-cause analysis again (managers of the issue's team and admins)."""
+    await issues.request_rca(actor, issue_id)
+    return s.Accepted(status="queued")
+
+
 @get("/{issue_id:uuid}/rca/stream", media_type="text/event-stream", responses=SIGNED_IN)
 @inject
 async def rca_stream(
-    issue_id: FromPath[UUID], actor: FromDishka[Actor], issues: FromDishka[IssueService]
+    issue_id: FromPath[UUID],
+    actor: FromDishka[Actor],
+    issues: FromDishka[IssueService],
+    uow: FromDishka[SqlUnitOfWork],
 ) -> ServerSentEvent:
-    """The issue's root-cause analysis as server-sent events (``progress``, ``result``,
-    ``error``); accepts ``?token=`` since EventSource cannot send headers."""
+    """The issue's root-cause analysis as server-sent events: ``progress`` steps as they
+    come, then ``result`` (the finished ``ai_rca``) or ``error``. Before an analysis
+    starts it sends one ``waiting`` step and asks the browser to reconnect in a second.
+    Accepts ``?token=`` since EventSource cannot send headers."""
     issue = await issues.get(actor, issue_id)
 
-    async def events() -> AsyncIterator[ServerSentEventMessage]:
-        if issue.rca is None:
-            waiting = s.ProgressOut(stage="waiting", message="No analysis has started yet.")
-            yield ServerSentEventMessage(
-                event="progress", data=msgspec.json.encode(waiting).decode()
-            )
-            return
-        for step in issue.rca.progress:
-            progress = s.ProgressOut(stage=step.stage, message=step.message, tool=step.tool)
-            yield ServerSentEventMessage(
-                event="progress", data=msgspec.json.encode(progress).decode()
-            )
-        yield ServerSentEventMessage(
-            event="result", data=msgspec.json.encode(rca_out(issue.rca)).decode()
-        )
+    async def current() -> Rca | None:
+        # A short unit per look, and the request's connection given back in between:
+        # a long stream must not hold a pooled connection.
+        rca = (await issues.get(actor, issue_id)).rca
+        await uow.close()
+        return rca
 
-    return ServerSentEvent(events())
+    await uow.close()
+    return ServerSentEvent(rca_events(issue.rca, current), retry_duration=1000)
 
 
 issues_router = Router(
@@ -207,6 +215,7 @@ issues_router = Router(
         close_issue,
         reopen_issue,
         issue_history,
+        rerun_rca,
         rca_stream,
     ],
     tags=["issues"],

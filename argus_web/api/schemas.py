@@ -312,3 +312,9 @@ class NewTokenOut(TokenOut, kw_only=True):
 
 class HealthOut(msgspec.Struct, kw_only=True):
     status: str
+
+
+class Accepted(msgspec.Struct, kw_only=True):
+    """Work was queued; it runs in the background."""
+
+    status: str

@@ -46,6 +46,7 @@ PROTECTED = [
     ("POST", f"/api/issues/{NOBODY}/reopen", None),
     ("GET", f"/api/issues/{NOBODY}/history", None),
     ("GET", f"/api/issues/{NOBODY}/rca/stream", None),
+    ("POST", f"/api/issues/{NOBODY}/rca", None),
     ("GET", "/api/teams", None),
     ("POST", "/api/teams", {"name": "Growth"}),
     ("POST", "/api/teams", {}),
