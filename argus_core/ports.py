@@ -61,8 +61,18 @@ class IssueRepository(Protocol):
         it past ``now``; True if this caller holds it now."""
         ...
 
-    async def save_rca(self, issue_id: UUID, rca: Rca, held_until: datetime | None) -> None:
-        """Store the analysis as it stands; ``held_until`` extends the hold, None ends it."""
+    async def save_rca(
+        self,
+        issue_id: UUID,
+        rca: Rca,
+        held_until: datetime | None,
+        *,
+        holding: datetime | None = None,
+    ) -> bool:
+        """Store the analysis as it stands; ``held_until`` extends the hold, None ends it.
+
+        With ``holding`` (the hold the caller last set) nothing is written unless the hold
+        is still that one: False tells a run that another one took over."""
         ...
 
     async def count_active(self, team_id: UUID) -> int:

@@ -109,13 +109,23 @@ class InMemoryIssueRepository:
         self.store.rca_holds[issue_id] = until
         return True
 
-    async def save_rca(self, issue_id: UUID, rca: Rca, held_until: datetime | None) -> None:
+    async def save_rca(
+        self,
+        issue_id: UUID,
+        rca: Rca,
+        held_until: datetime | None,
+        *,
+        holding: datetime | None = None,
+    ) -> bool:
         issue = await self.get(issue_id)
+        if holding is not None and self.store.rca_holds.get(issue_id) != holding:
+            return False
         self.store.issues[issue_id] = msgspec.structs.replace(issue, rca=rca)
         if held_until is None:
             self.store.rca_holds.pop(issue_id, None)
         else:
             self.store.rca_holds[issue_id] = held_until
+        return True
 
     async def list(self, query: IssueQuery) -> Page[IssueSummary]:
         terms = query.search_terms

@@ -105,14 +105,24 @@ class SqlIssueRepository:
         await self.get(issue_id)  # NotFound for an unknown issue
         return False
 
-    async def save_rca(self, issue_id: UUID, rca: Rca, held_until: datetime | None) -> None:
+    async def save_rca(
+        self,
+        issue_id: UUID,
+        rca: Rca,
+        held_until: datetime | None,
+        *,
+        holding: datetime | None = None,
+    ) -> bool:
+        mine = [] if holding is None else [m.IssueRow.rca_held_until == holding]
         result = await self.connection.execute(
             sa.update(m.IssueRow)
-            .where(m.IssueRow.id == issue_id)
+            .where(m.IssueRow.id == issue_id, *mine)
             .values(rca=msgspec.to_builtins(rca), rca_held_until=held_until)
         )
-        if result.rowcount == 0:
-            raise NotFound(f"No issue with id {issue_id}.")
+        if result.rowcount:
+            return True
+        await self.get(issue_id)  # NotFound for an unknown issue
+        return False
 
     async def count_active(self, team_id: UUID) -> int:
         return await self._count(m.IssueRow.team_id == team_id, m.IssueRow.status.in_(m.ACTIVE))

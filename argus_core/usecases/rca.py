@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import msgspec
@@ -74,7 +74,7 @@ class RcaService:
                 raise RcaBusy(f"The analysis of issue {issue_id} is already running.")
             issue = await self.uow.issues.get(issue_id)
             await self.uow.commit()
-        progress = _Progress(self, issue_id)
+        progress = _Progress(self, issue_id, holding=now + self.hold)
         await progress.save()
         heartbeat = asyncio.create_task(progress.beat(self.heartbeat_seconds))
         try:
@@ -90,7 +90,13 @@ class RcaService:
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
         async with progress.lock, self.uow:
-            await self.uow.issues.save_rca(issue_id, rca, None)
+            if progress.lost or not await self.uow.issues.save_rca(
+                issue_id, rca, None, holding=progress.holding
+            ):
+                # This run's hold ran out (its heartbeats failed) and another run took over:
+                # that one's result counts, this one's is dropped.
+                log.warning("the RCA of %s was taken over; dropping this run's result", issue_id)
+                return rca
             finished = RcaFinished(
                 issue_id=issue_id,
                 occurred_at=self.clock.now(),
@@ -125,9 +131,12 @@ class RcaService:
 class _Progress:
     """The run's progress: kept in order, stored as it comes, the hold extended."""
 
-    def __init__(self, service: RcaService, issue_id: UUID) -> None:
+    def __init__(self, service: RcaService, issue_id: UUID, *, holding: datetime) -> None:
         self.service = service
         self.issue_id = issue_id
+        self.holding = holding
+        """The hold this run last set (its proof that it still holds the analysis)."""
+        self.lost = False
         self.lock = asyncio.Lock()
         self._steps: list[RcaProgress] = []
         self._saved_at = service.clock.now()
@@ -156,12 +165,19 @@ class _Progress:
             await self.save()
 
     async def save(self) -> None:
-        """Store the progress so far and extend the hold."""
+        """Store the progress so far and extend the hold, unless another run took over."""
+        if self.lost:
+            return
         async with self.lock, self.service.uow:
             now = self.service.clock.now()
+            until = now + self.service.hold
             running = Rca(state=RcaState.INVESTIGATING, progress=self.steps())
-            await self.service.uow.issues.save_rca(self.issue_id, running, now + self.service.hold)
-            await self.service.uow.commit()
+            issues = self.service.uow.issues
+            if await issues.save_rca(self.issue_id, running, until, holding=self.holding):
+                await self.service.uow.commit()
+                self.holding = until
+            else:
+                self.lost = True
             self._saved_at = now
 
     async def beat(self, seconds: float) -> None:

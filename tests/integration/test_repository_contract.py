@@ -100,6 +100,10 @@ async def test_one_holder_of_an_rca_at_a_time_and_saves_never_undo_its_progress(
         assert await uow.issues.claim_rca(
             issue.id, later + timedelta(seconds=1), later + timedelta(minutes=5)
         )
+        # Only the holder of the hold it names may write with ``holding``.
+        taken = later + timedelta(minutes=5)
+        assert not await uow.issues.save_rca(issue.id, running, None, holding=later)
+        assert await uow.issues.save_rca(issue.id, running, taken, holding=taken)
         await uow.issues.save_rca(issue.id, running, None)  # released
         assert await uow.issues.claim_rca(issue.id, now, later)
         with pytest.raises(NotFound):

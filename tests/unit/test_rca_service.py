@@ -483,13 +483,21 @@ class WatchedIssues(InMemoryIssueRepository):
         self.saved = 0
         self.changed = asyncio.Condition()
 
-    async def save_rca(self, issue_id: uuid.UUID, rca: Rca, held_until: datetime | None) -> None:
+    async def save_rca(
+        self,
+        issue_id: uuid.UUID,
+        rca: Rca,
+        held_until: datetime | None,
+        *,
+        holding: datetime | None = None,
+    ) -> bool:
         try:
             if self.broken:
                 self.failed += 1
                 raise ConnectionError("database went away")
-            await super().save_rca(issue_id, rca, held_until)
+            written = await super().save_rca(issue_id, rca, held_until, holding=holding)
             self.saved += 1
+            return written
         finally:
             async with self.changed:
                 self.changed.notify_all()
@@ -673,3 +681,27 @@ async def test_an_issue_in_progress_is_resolved_too(lab: Lab) -> None:
     await lab.run(Provider("remote", ANSWER), judge=Judge(confident()))
     assert lab.current.status is Status.RESOLVED
     assert lab.current.resolution_reason == "Not actionable: a synthetic test alert"
+
+
+async def test_a_run_whose_hold_was_taken_over_drops_its_result(lab: Lab) -> None:
+    """A slow run (heartbeats lost, say) whose hold ran out while another run took over
+    must neither overwrite the newer result nor announce a second one."""
+    waiting, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(issue: Issue, progress: ProgressSink) -> Rca | None:
+        waiting.set()
+        await release.wait()
+        return ANSWER
+
+    first = asyncio.create_task(lab.run(Provider("slow", script=slow, timeout=60)))
+    await reach(waiting, first)
+    lab.clock.advance(seconds=HOLD.total_seconds() + 1)  # its hold has run out
+    second = await lab.run(Provider("manual", MANUAL))
+    assert second.provider == "manual"
+    release.set()
+    dropped = await first
+    assert dropped.provider == "slow"
+    assert lab.stored is not None
+    assert lab.stored.provider == "manual"  # the newer result stands
+    assert [e.provider for e in lab.finished()] == ["manual"]
+    assert lab.held_until is None
