@@ -1,4 +1,5 @@
-"""Shared by the plugin tests: accuracy reports printed at the end of a pytest run.
+"""Shared by the plugin tests: an HTTP client, and accuracy reports printed at the end of
+a pytest run.
 
 A test appends an :class:`AccuracyReport` to the ``accuracy_reports`` fixture; the
 ``pytest_terminal_summary`` hook below prints every report in a "triage accuracy"
@@ -7,9 +8,18 @@ section, so the figures show in a plain ``pytest`` run (with ``-v``, the misses 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+import httpx
 import pytest
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    """A client for the plugins under test (their ``PluginContext.http``)."""
+    async with httpx.AsyncClient() as client:
+        yield client
 
 
 @dataclass(frozen=True)

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import msgspec
-import pluggy
 import pytest
 
 from argus_core.domain.values import CategorySet, Priority
 from argus_core.ports import TeamBrief, Triage, TriageRequest
-from argus_plugins import hookspecs, keywords
-from argus_plugins.hookspecs import PluginContext
+from argus_plugins import keywords
 from argus_plugins.keywords import DEFAULT_RULES, KeywordCategorizer, KeywordRules, load_rules
+from tests.plugins.support import json_file, offered
 
 TEAMS = (
     TeamBrief(name="Payments", description="checkout and refunds"),
@@ -40,25 +37,11 @@ async def triage(
 
 
 def rules_file(tmp_path: Path, content: Any) -> Path:
-    path = tmp_path / "rules.json"
-    path.write_text(content if isinstance(content, str) else json.dumps(content))
-    return path
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
+    return json_file(tmp_path, "rules.json", content)
 
 
 def categorizers(config: dict[str, str], http: httpx.AsyncClient) -> list[Any]:
-    """What the plugin's hook returns, called through pluggy as Argus does."""
-    manager = pluggy.PluginManager(hookspecs.PROJECT)
-    manager.add_hookspecs(hookspecs)
-    manager.register(keywords)
-    manager.check_pending()
-    results = manager.hook.argus_categorizers(context=PluginContext(config=config, http=http))
-    return [c for found in results for c in found]
+    return offered(keywords, "argus_categorizers", config, http)
 
 
 # --------------------------------------------------------------------------- defaults

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -439,12 +439,6 @@ def test_invalid_settings_fail_naming_the_setting(name: str, value: str) -> None
 
 
 # --------------------------------------------------------------------------- hooks
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 def plugin_manager() -> pluggy.PluginManager:

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import httpx
-import pluggy
 import pytest
 
 from argus_core.domain.issue import Issue, RcaProgress
 from argus_core.domain.values import DEFAULT_CATEGORIES, RcaState
 from argus_core.ports import RcaProvider
-from argus_plugins import hookspecs, manual
-from argus_plugins.hookspecs import PluginContext
+from argus_plugins import manual
 from argus_plugins.manual import DEFAULT_STEPS, GENERIC, ManualStepsProvider, load_steps
+from tests.plugins.support import json_file, offered
 
 NOW = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 
@@ -45,25 +42,11 @@ class Recorder:
 
 
 def steps_file(tmp_path: Path, content: Any) -> Path:
-    path = tmp_path / "steps.json"
-    path.write_text(content if isinstance(content, str) else json.dumps(content))
-    return path
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
+    return json_file(tmp_path, "steps.json", content)
 
 
 def providers(config: dict[str, str], http: httpx.AsyncClient) -> list[RcaProvider]:
-    """What the plugin's hook returns, called through pluggy as Argus does."""
-    manager = pluggy.PluginManager(hookspecs.PROJECT)
-    manager.add_hookspecs(hookspecs)
-    manager.register(manual)
-    manager.check_pending()
-    results = manager.hook.argus_rca_providers(context=PluginContext(config=config, http=http))
-    return [p for found in results for p in found]
+    return offered(manual, "argus_rca_providers", config, http)
 
 
 # --------------------------------------------------------------------------- answers

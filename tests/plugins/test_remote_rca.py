@@ -102,12 +102,6 @@ def fake(servers: dict[str, FakeRcaServer], agent: Agent) -> FakeRcaServer:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
-@pytest.fixture
 def provider(agent: Agent, fake: FakeRcaServer, http: httpx.AsyncClient) -> RemoteRcaProvider:
     return agent.provider(fake.url, http, timeout=10.0)
 
