@@ -68,7 +68,9 @@ async def prepare(dsn: str, schema: str, issues: int, keep: bool) -> DatabaseSet
             "WHERE table_schema = $1 AND table_name = 'issues'",
             schema,
         )
-        if not (keep and exists):
+        if keep and exists:
+            await upgrade_async(settings)  # a kept seed gets the newer migrations
+        else:
             await raw.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
             await upgrade_async(settings)
             started = time.perf_counter()

@@ -32,7 +32,8 @@ def weighted(rng: random.Random, choices: list[tuple[str, int]], k: int) -> list
 async def seed(
     conn: asyncpg.Connection, issues: int, rng: random.Random | None = None
 ) -> dict[str, Any]:
-    """Teams, members and ``issues`` issues by COPY; counters rebuilt, then VACUUM ANALYZE."""
+    """Teams, members and ``issues`` issues by COPY; counters and search words rebuilt,
+    then VACUUM ANALYZE."""
     rng = rng or random.Random(2026)
     words = vocabulary()
     teams = [uuid.uuid4() for _ in range(TEAMS)]
@@ -110,6 +111,12 @@ async def seed(
     await conn.execute("ALTER TABLE issues ENABLE TRIGGER USER")
     for row in indexes:
         await conn.execute(row["indexdef"])
+    await conn.execute("""
+        INSERT INTO search_words (word)
+        SELECT DISTINCT word FROM issues,
+            unnest(tsvector_to_array(to_tsvector('simple'::regconfig, search_text))) AS word
+        ON CONFLICT DO NOTHING
+    """)
     await conn.execute(f"SELECT setval('issue_number_seq', {number})")
     await conn.execute("""
         INSERT INTO issue_counts

@@ -14,7 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from argus_adapters.sql import models as m
 from argus_adapters.sql.mapping import issue_values, to_issue, to_summary, to_team
 from argus_adapters.sql.models import ISSUE_ROWS, TEAM_ROWS
-from argus_adapters.sql.pages import ASSIGNEE_NAMES, page_of, page_statement, total_statement
+from argus_adapters.sql.pages import (
+    ASSIGNEE_NAMES,
+    LAST_CHARACTER,
+    MAX_EXPANSION,
+    WORDS_STARTING,
+    expansion,
+    page_of,
+    page_statement,
+    total_statement,
+)
 from argus_core.domain.errors import NotFound
 from argus_core.domain.issue import Issue, Rca
 from argus_core.domain.team import Team
@@ -75,6 +84,11 @@ class SqlIssueRepository:
 
     async def list(self, query: IssueQuery) -> Page[IssueSummary]:
         shape, params = page_of(query, self.postgres)
+        if shape.terms and self.postgres:
+            tsquery = await self._tsquery(query.search_terms)
+            if tsquery is None:  # a word nobody wrote: nothing can match
+                return Page(items=[], total=0, page=query.page, per_page=query.per_page)
+            params["tsquery"] = tsquery
         rows = (await self.connection.execute(page_statement(shape), params)).all()
         names: NamedAssignees = {r.id: [] for r in rows}
         if rows:
@@ -123,6 +137,21 @@ class SqlIssueRepository:
             return True
         await self.get(issue_id)  # NotFound for an unknown issue
         return False
+
+    async def _tsquery(self, terms: Sequence[str]) -> str | None:
+        """The search as a PostgreSQL text query, each prefix written as the words it
+        starts; None when some term starts no word at all."""
+        parts = []
+        for term in terms:
+            found = await self.connection.scalars(
+                WORDS_STARTING,
+                {"low": term, "high": term + LAST_CHARACTER, "most": MAX_EXPANSION + 1},
+            )
+            part = expansion(term, found.all())
+            if part is None:
+                return None
+            parts.append(part)
+        return " & ".join(parts)
 
     async def count_active(self, team_id: UUID) -> int:
         return await self._count(m.IssueRow.team_id == team_id, m.IssueRow.status.in_(m.ACTIVE))

@@ -8,6 +8,7 @@ parameters change.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -41,6 +42,29 @@ ASSIGNEE_NAMES = (
     .where(m.AssigneeRow.issue_id.in_(sa.bindparam("ids", expanding=True)))
     .order_by(m.AssigneeRow.issue_id, m.AssigneeRow.position)
 )
+
+
+# PostgreSQL only (migration 0005): every word issues contain, to expand search prefixes.
+SEARCH_WORD = sa.table("search_words", sa.column("word", sa.Text)).c.word
+WORDS_STARTING = (
+    sa.select(SEARCH_WORD)
+    .where(sa.bindparam("low") <= SEARCH_WORD, sa.bindparam("high") > SEARCH_WORD)
+    .order_by(SEARCH_WORD)
+    .limit(sa.bindparam("most", type_=sa.Integer))
+)
+MAX_EXPANSION = 50
+"""A prefix standing for more words than this stays a prefix (``word:*``)."""
+LAST_CHARACTER = "\U0010ffff"
+
+
+def expansion(term: str, words: Sequence[str]) -> str | None:
+    """``term`` in a text query: the exact words it starts (fast to intersect in the
+    index), or the prefix itself when they are too many; None when no word starts so."""
+    if not words:
+        return None
+    if len(words) > MAX_EXPANSION or not all(w.isalnum() for w in words):
+        return f"{term}:*"
+    return "(" + " | ".join(words) + ")"
 
 
 class PageShape(NamedTuple):
@@ -77,7 +101,7 @@ def page_of(query: IssueQuery, postgres: bool) -> tuple[PageShape, dict[str, Any
     # pattern built from them holds no wildcard but its own.
     terms = query.search_terms
     if terms and postgres:
-        params["tsquery"] = " & ".join(f"{t}:*" for t in terms)
+        params["tsquery"] = " & ".join(f"{t}:*" for t in terms)  # expanded by the caller
     else:
         params.update({f"term{n}": f"% {t}%" for n, t in enumerate(terms)})
     shape = PageShape(

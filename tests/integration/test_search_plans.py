@@ -16,8 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from argus_adapters.sql.dashboard import SqlDashboardQueries
 from argus_adapters.sql.uow import SqlUnitOfWork
 from argus_core.queries import IssueQuery
+from argus_core.usecases.issues import IssuePatch
+from tests.world import ADMIN, VIEWER, World
 
 ROWS = 60_000
 # Word n appears in about one issue in a hundred: a selective search.
@@ -31,6 +34,13 @@ FILL = sa.text(f"""
            now() - n * interval '1 minute', now() - n * interval '1 minute',
            'user' || (n % 50) || '@example.com'
     FROM generate_series(1, {ROWS}) AS n
+""")
+
+ALL_WORDS = sa.text("""
+    INSERT INTO search_words (word)
+    SELECT DISTINCT word FROM issues,
+        unnest(tsvector_to_array(to_tsvector('simple'::regconfig, search_text))) AS word
+    ON CONFLICT DO NOTHING
 """)
 
 pytestmark = pytest.mark.backends("postgres")
@@ -58,10 +68,11 @@ async def plan_of(engine: AsyncEngine, query: IssueQuery) -> str:
 @pytest.fixture
 async def filled(engine: AsyncEngine) -> AsyncEngine:
     async with engine.begin() as connection:
-        # The counters are not under test; their per-row trigger would dominate the fill.
+        # Per-row triggers would dominate the fill: load, then add the words in one go.
         await connection.exec_driver_sql("ALTER TABLE issues DISABLE TRIGGER USER")
         await connection.execute(FILL)
         await connection.exec_driver_sql("ALTER TABLE issues ENABLE TRIGGER USER")
+        await connection.execute(ALL_WORDS)
         await connection.exec_driver_sql("ANALYZE issues")
     return engine
 
@@ -79,3 +90,21 @@ async def test_a_reporter_filter_reads_the_reporter_index(filled: AsyncEngine) -
     plan = await plan_of(filled, IssueQuery(reported_by_email="user7@example.com"))
     assert "ix_issues_reporter_newest" in plan
     assert "ix_issues_newest" not in plan
+
+
+async def test_prefixes_expand_into_the_words_issues_contain(engine: AsyncEngine) -> None:
+    world = World(lambda: SqlUnitOfWork(engine), SqlDashboardQueries(SqlUnitOfWork(engine)))
+    for n in range(60):
+        await world.report(None, f"zzword{n} failing")
+    first = await world.report(None, "checkout slow")
+
+    async def total(text: str) -> int:
+        return (await world.issues.list(VIEWER, IssueQuery(search=text))).total
+
+    assert await total("zzword1") == 11  # zzword1, zzword10..19: written out as words
+    assert await total("zzw") == 60  # more than 50 words: kept as a prefix
+    assert await total("zzword1 fail") == 11
+    assert await total("qqq") == 0  # no word starts so: nothing to look up
+    # Words of an edited title are searchable (the update trigger adds them).
+    await world.issues.update(ADMIN, first.id, IssuePatch(title="quokka checkout slow"))
+    assert await total("quok") == 1
