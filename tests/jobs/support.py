@@ -98,7 +98,9 @@ def processes(logs: Path) -> Iterator[Processes]:
         running.stop_all()
 
 
-def wait_until_live(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def wait_until_live(port: int, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
+    """Wait for ``/api/live``; a loaded CI box has been seen to need more than 30 s to
+    import and start the app (the process exiting fails at once)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
