@@ -76,9 +76,10 @@ def create_app(
     return app
 
 
-def serving_app() -> Litestar:
-    """The app ``argus serve --workers N`` starts in each process (a uvicorn factory)."""
-    app = create_app(background=True)
+def serving_app(settings: Settings | None = None) -> Litestar:
+    """The app ``argus serve`` runs, with its background work and a quiet garbage
+    collector (with ``--workers N``, a uvicorn factory each process calls)."""
+    app = create_app(settings, background=True)
     quiet_gc()
     return app
 

@@ -36,11 +36,9 @@ def _serve(
         # Each worker process builds its own app from the same environment.
         uvicorn.run("argus_web.app:serving_app", factory=True, workers=workers, **options)
         return
-    from argus_web.app import create_app, quiet_gc  # the app is only built when serving
+    from argus_web.app import serving_app  # the app is only built when serving
 
-    app = create_app(settings, background=True)
-    quiet_gc()
-    uvicorn.run(app, **options)
+    uvicorn.run(serving_app(settings), **options)
 
 
 host_option = click.option("--host", default="127.0.0.1", show_default=True)

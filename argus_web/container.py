@@ -318,6 +318,8 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
 
 
 async def load_plugins(container: AsyncContainer) -> None:
-    """Load the plugins and order their providers now, so a misspelled hook, an unknown
-    name in ``ARGUS_RCA_CHAIN`` or a bad setting stops the start instead of failing jobs."""
-    await container.get(Providers)
+    """Load the plugins and build their chains now, so a misspelled hook, an unknown name
+    in ``ARGUS_RCA_CHAIN``, a bad setting or an empty chain stops the start instead of
+    failing jobs."""
+    await container.get(ProviderChain[Categorizer])
+    await container.get(ProviderChain[RcaProvider])

@@ -45,12 +45,13 @@ def job_handlers(container: AsyncContainer) -> dict[str, Handler]:
             await service.triage(event_of(payload).issue_id, only_new=True)
 
     async def rca(payload: dict[str, Any]) -> None:
+        issue_id = event_of(payload).issue_id
         async with container() as scope:
             service = await scope.get(RcaService)
             try:
-                await service.run(event_of(payload).issue_id)
+                await service.run(issue_id)
             except NotFound:
-                log.info("issue %s is gone; its analysis is dropped", event_of(payload).issue_id)
+                log.info("issue %s is gone; its analysis is dropped", issue_id)
 
     async def reminders(_: dict[str, Any]) -> None:
         async with container() as scope:

@@ -75,7 +75,7 @@ class PluginSettings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _names(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
-    """A comma-separated list of names; None when unset or blank."""
+    """A comma-separated list (names, emails) in lower case; None when unset or blank."""
     names = tuple(n.strip().lower() for n in env.get(name, "").split(",") if n.strip())
     return names or None
 
@@ -158,9 +158,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 redirect_uri=env.get("GOOGLE_REDIRECT_URI") or f"{public}/auth/callback",
                 **overrides,
             )
-        admins = tuple(
-            e.strip().lower() for e in env.get("ADMIN_EMAILS", "").split(",") if e.strip()
-        )
         return cls(
             env=env.get("ARGUS_ENV", "embedded").strip().lower(),
             database=DatabaseSettings.from_env(env),
@@ -169,7 +166,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             token_ttl_minutes=_integer(env, "ARGUS_TOKEN_TTL_MINUTES", 60),
             google=google,
             allowed_email_domain=env.get("ALLOWED_EMAIL_DOMAIN") or None,
-            admin_emails=admins,
+            admin_emails=_names(env, "ADMIN_EMAILS") or (),
             static_dir=Path(env["ARGUS_STATIC_DIR"]) if env.get("ARGUS_STATIC_DIR") else STATIC_DIR,
             slack=SlackSettings(
                 bot_token=env["SLACK_BOT_TOKEN"],

@@ -114,10 +114,7 @@ class SqlIssueRepository:
             .where(m.IssueRow.id == issue_id, sa.or_(held.is_(None), held < now))
             .values(rca_held_until=until)
         )
-        if result.rowcount:
-            return True
-        await self.get(issue_id)  # NotFound for an unknown issue
-        return False
+        return await self._changed(result, issue_id)
 
     async def save_rca(
         self,
@@ -133,10 +130,7 @@ class SqlIssueRepository:
             .where(m.IssueRow.id == issue_id, *mine)
             .values(rca=msgspec.to_builtins(rca), rca_held_until=held_until)
         )
-        if result.rowcount:
-            return True
-        await self.get(issue_id)  # NotFound for an unknown issue
-        return False
+        return await self._changed(result, issue_id)
 
     async def _tsquery(self, terms: Sequence[str]) -> str | None:
         """The search as a PostgreSQL text query, each prefix written as the words it
@@ -199,6 +193,13 @@ class SqlIssueRepository:
         return bool(result.rowcount)
 
     # ------------------------------------------------------------------ helpers
+
+    async def _changed(self, result: sa.CursorResult[Any], issue_id: UUID) -> bool:
+        """Whether a conditional update changed the issue; NotFound for an unknown one."""
+        if result.rowcount:
+            return True
+        await self.get(issue_id)
+        return False
 
     async def _count(self, *conditions: sa.ColumnElement[bool]) -> int:
         total = await self.connection.scalar(

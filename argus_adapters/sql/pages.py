@@ -59,7 +59,8 @@ LAST_CHARACTER = "\U0010ffff"
 
 def expansion(term: str, words: Sequence[str]) -> str | None:
     """``term`` in a text query: the exact words it starts (fast to intersect in the
-    index), or the prefix itself when they are too many; None when no word starts so."""
+    index), or the prefix itself when they are too many; None when no word starts so.
+    Terms and the words used are letters and digits only, so joining them is safe."""
     if not words:
         return None
     if len(words) > MAX_EXPANSION or not all(w.isalnum() for w in words):
@@ -97,12 +98,11 @@ def page_of(query: IssueQuery, postgres: bool) -> tuple[PageShape, dict[str, Any
         params["reporter"] = query.reported_by_email.lower()
     if query.assignee_ids is not None:
         params["assignees"] = sorted(query.assignee_ids)
-    # Terms are letters and digits only: "word:*" prefixes are safe to join, and a LIKE
-    # pattern built from them holds no wildcard but its own.
+    # Terms are letters and digits only: a LIKE pattern built from them holds no wildcard
+    # but its own. PostgreSQL's text query (``tsquery``) is bound by the caller, from the
+    # words the terms start (see :func:`expansion`).
     terms = query.search_terms
-    if terms and postgres:
-        params["tsquery"] = " & ".join(f"{t}:*" for t in terms)  # expanded by the caller
-    else:
+    if not postgres:
         params.update({f"term{n}": f"% {t}%" for n, t in enumerate(terms)})
     shape = PageShape(
         status="status" in params,

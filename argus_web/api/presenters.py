@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from argus_core.domain.history import HistoryEntry
-from argus_core.domain.issue import Issue, Rca
+from argus_core.domain.issue import Issue, Rca, RcaProgress
 from argus_core.domain.people import Actor, ApiToken
 from argus_core.domain.team import Member, Team
 from argus_core.ports import UnitOfWork
@@ -140,9 +140,7 @@ def rca_out(rca: Rca) -> s.RcaOut:
         tool_details=[],
         provider=rca.provider,
         sections=dict(rca.sections),
-        progress=[
-            s.ProgressOut(stage=p.stage, message=p.message, tool=p.tool) for p in rca.progress
-        ],
+        progress=[progress_out(p) for p in rca.progress],
     )
 
 
@@ -222,3 +220,7 @@ def token_out(t: ApiToken) -> s.TokenOut:
         last_used_at=t.last_used_at,
         revoked_at=t.revoked_at,
     )
+
+
+def progress_out(step: RcaProgress) -> s.ProgressOut:
+    return s.ProgressOut(stage=step.stage, message=step.message, tool=step.tool)

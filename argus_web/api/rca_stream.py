@@ -16,7 +16,7 @@ from litestar.response import ServerSentEventMessage
 from argus_core.domain.issue import Rca
 from argus_core.domain.values import RcaState
 from argus_web.api import schemas as s
-from argus_web.api.presenters import rca_out
+from argus_web.api.presenters import progress_out, rca_out
 
 POLL_SECONDS = 0.5
 STREAM_SECONDS = 900.0
@@ -42,7 +42,7 @@ async def rca_events(
         if sent and steps[sent - 1].stage == "text" and len(steps[sent - 1].message) > told:
             yield _progress(s.ProgressOut(stage="text", message=steps[sent - 1].message[told:]))
         for step in steps[sent:]:
-            yield _progress(s.ProgressOut(stage=step.stage, message=step.message, tool=step.tool))
+            yield _progress(progress_out(step))
         sent = len(steps)
         told = len(steps[-1].message) if steps else 0
         if rca.state is RcaState.COMPLETED:

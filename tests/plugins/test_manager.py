@@ -150,3 +150,14 @@ async def test_the_app_refuses_to_start_with_an_unknown_provider_in_the_chain(
     assert caught.group_contains(
         ValueError, match="ARGUS_RCA_CHAIN lists vishwakarma; available: manual"
     )
+
+
+async def test_the_app_refuses_to_start_with_no_rca_provider_left(tmp_path: Path) -> None:
+    settings = Settings(
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'argus.db'}"),
+        plugins=PluginSettings(disabled=("manual",)),  # nothing else is configured
+    )
+    with pytest.raises(BaseExceptionGroup) as caught:
+        async with AsyncTestClient(create_app(settings)):
+            pass
+    assert caught.group_contains(ValueError, match="No RCA provider is configured or enabled")
