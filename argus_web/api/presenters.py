@@ -209,6 +209,7 @@ def user_out(actor: Actor, slack_user_id: str | None = None) -> s.UserOut:
         slack_user_id=slack_user_id,
         is_admin=actor.is_admin,
         roles={str(team): role for team, role in actor.roles.items()},
+        member_ids=sorted(actor.member_ids),
     )
 
 

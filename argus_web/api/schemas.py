@@ -271,6 +271,9 @@ class UserOut(msgspec.Struct, kw_only=True):
     slack_user_id: str | None
     is_admin: bool
     roles: dict[str, MemberRole]
+    member_ids: list[UUID]
+    """The person's memberships (Argus): the dashboard matches them against an issue's
+    assignees to know which issues are "own issues" in the role table."""
 
 
 class SignedIn(msgspec.Struct, kw_only=True):
