@@ -16,7 +16,12 @@ need not seed a parent; :meth:`FakeSlack.add_message` seeds one when wanted.
 Knobs: ``post_delay`` (seconds ``chat.postMessage`` waits before storing, without
 blocking other requests), ``failures`` (channel id -> the Slack error code
 ``chat.postMessage`` answers there), ``ratelimit_next`` (that many next posts answer
-HTTP 429, ``Retry-After: 1``, ``ratelimited``). Records (thread-safe): ``posts``,
+HTTP 429, ``ratelimited``, with ``Retry-After: <retry_after>``; ``retry_after`` is 1 s
+unless set), ``ratelimit_until`` (every post answers that 429 until this
+``time.monotonic()``), and an outage: :meth:`~FakeSlack.go_down` makes every method
+answer HTTP 500 (``fatal_error``) for some seconds or until :meth:`~FakeSlack.come_back`.
+Each message records ``at``, the ``time.monotonic()`` the fake stored it.
+Records (thread-safe): ``posts``,
 :meth:`~FakeSlack.keys`, :meth:`~FakeSlack.messages_in`, :meth:`~FakeSlack.reactions_on`,
 ``calls`` (every request's method and arguments); :meth:`~FakeSlack.wait_for_posts`.
 """
@@ -29,7 +34,7 @@ import json
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -58,6 +63,8 @@ class FakeMessage:
     thread_ts: str | None = None
     blocks: list[Any] | None = None
     metadata: dict[str, Any] | None = None
+    at: float = field(default_factory=time.monotonic)
+    """When the fake stored it (``time.monotonic()``): tests measure post spacing."""
 
     @property
     def idempotency_key(self) -> str | None:
@@ -169,6 +176,9 @@ class FakeSlack:
             self.post_delay = 0.0
             self.failures: dict[str, str] = {}
             self.ratelimit_next = 0
+            self.ratelimit_until = 0.0
+            self.retry_after = 1
+            self.outage_until = 0.0
 
     @property
     def base_url(self) -> str:
@@ -187,6 +197,17 @@ class FakeSlack:
             message = FakeMessage(channel, self._next_ts(), text, user, thread_ts)
             self.messages.append(message)
             return message.ts
+
+    def go_down(self, seconds: float | None = None) -> None:
+        """Answer every method with HTTP 500 for ``seconds`` (None: until
+        :meth:`come_back`)."""
+        with self._lock:
+            self.outage_until = float("inf") if seconds is None else time.monotonic() + seconds
+
+    def come_back(self) -> None:
+        """End an outage."""
+        with self._lock:
+            self.outage_until = 0.0
 
     def keys(self) -> list[str]:
         """The idempotency keys of the posted messages, in posting order."""
@@ -247,6 +268,8 @@ class FakeSlack:
                 return _error("not_authed")
             if token != self.token:
                 return _error("invalid_auth")
+            if time.monotonic() < self.outage_until:
+                return _error("fatal_error", 500)
             method = methods.get(api_method)
             if method is None:
                 return _error("unknown_method", 404)
@@ -267,9 +290,15 @@ class FakeSlack:
     async def _post_message(self, args: dict[str, Any]) -> Answer:
         channel = str(args.get("channel") or "")
         with self._lock:
+            limited = self.ratelimit_next > 0 or time.monotonic() < self.ratelimit_until
             if self.ratelimit_next > 0:
                 self.ratelimit_next -= 1
-                return _answer({"ok": False, "error": "ratelimited"}, 429, **{"Retry-After": "1"})
+            if limited:
+                return _answer(
+                    {"ok": False, "error": "ratelimited"},
+                    429,
+                    **{"Retry-After": str(self.retry_after)},
+                )
         if not channel:
             return _error("channel_not_found")
         if channel in self.failures:

@@ -5,8 +5,13 @@ Every message Argus posts carries Slack message metadata: ``event_type`` is
 Before posting, the notifier reads the thread (or the DM channel) back and returns the
 earlier message's ``ts`` if one with the key is there, so a retried job, even in a new
 process after a crash, does not post twice. Every Slack failure (an ``ok: false`` answer
-such as ``ratelimited`` or ``channel_not_found``, or the network) becomes
-:class:`Unavailable`, which the job queue retries.
+such as ``channel_not_found``, or the network) becomes :class:`Unavailable`, which the
+job queue retries.
+
+Rate limits (see :mod:`argus_adapters.slack.pacing`): posts are paced per channel
+(``posts_per_second``), and a ``429`` is waited out in-process (``Retry-After``, a few
+times, at most 10 s each) while the channel's slot is held, so the next post of a thread
+cannot overtake it; past that the call fails with :class:`Unavailable` too.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from argus_adapters.slack.pacing import ChannelPacer, with_rate_limit_retry
 from argus_core.domain.errors import Unavailable
 from argus_core.domain.values import Status
 
@@ -42,8 +48,11 @@ DM_HISTORY_SIZE = 100  # a retry follows its first try closely: the latest page 
 class SlackChatNotifier:
     """Posts in issue threads, sends DMs and shows an issue's status as a reaction."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, *, posts_per_second: float = 1.0) -> None:
+        """``client``'s retry handlers gain a bounded rate-limit retry if they have none."""
         self.client = client
+        client.retry_handlers = with_rate_limit_retry(list(client.retry_handlers))
+        self.pacer = ChannelPacer(posts_per_second)
         # One lock per key: concurrent calls in this process post once, not twice.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -108,15 +117,16 @@ class SlackChatNotifier:
         self, channel_id: str, text: str, key: str, *, thread_ts: str | None = None
     ) -> str:
         with _slack("chat.postMessage"):
-            posted = await self.client.chat_postMessage(
-                channel=channel_id,
-                thread_ts=thread_ts,
-                text=text,
-                metadata={
-                    "event_type": NOTIFICATION_EVENT_TYPE,
-                    "event_payload": {"idempotency_key": key},
-                },
-            )
+            async with self.pacer.slot(channel_id):
+                posted = await self.client.chat_postMessage(
+                    channel=channel_id,
+                    thread_ts=thread_ts,
+                    text=text,
+                    metadata={
+                        "event_type": NOTIFICATION_EVENT_TYPE,
+                        "event_payload": {"idempotency_key": key},
+                    },
+                )
         ts = _data(posted, "chat.postMessage").get("ts")
         if not isinstance(ts, str) or not ts:
             raise Unavailable("Slack chat.postMessage returned no message ts.")

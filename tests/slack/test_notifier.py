@@ -154,6 +154,7 @@ async def test_a_rate_limit_is_unavailable_and_the_retry_posts(
 ) -> None:
     parent = fake.add_message(CHANNEL, "report")
     fake.ratelimit_next = 1
+    fake.retry_after = 60  # too long to wait in-process (shorter ones: test_pacing.py)
 
     with pytest.raises(Unavailable, match=r"chat\.postMessage.*ratelimited.*429"):
         await notifier.post_in_thread(CHANNEL, parent, "hi", idempotency_key="k1")
