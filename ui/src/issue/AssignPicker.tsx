@@ -1,0 +1,106 @@
+// Pick any number of assignees from every team; the first picked is the primary one.
+import { useMemo, useState } from 'react';
+import type { Assignable, Issue } from '../api/types';
+import { Dialog } from '../components/Dialog';
+import { ErrorNotice } from '../components/ErrorNotice';
+
+interface Props {
+  issue: Issue;
+  people: Assignable[];
+  onSave: (ids: string[]) => Promise<void>;
+  onClose: () => void;
+}
+
+function matches(person: Assignable, text: string): boolean {
+  const needle = text.trim().toLowerCase();
+  if (!needle) return true;
+  return [person.name, person.email ?? '', person.team_name].some((field) =>
+    field.toLowerCase().includes(needle),
+  );
+}
+
+export function AssignPicker({ issue, people, onSave, onClose }: Props) {
+  const [chosen, setChosen] = useState<string[]>(() => issue.assignees.map((a) => a.id));
+  const [filter, setFilter] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const shown = useMemo(() => people.filter((p) => matches(p, filter)), [people, filter]);
+  const names = useMemo(() => {
+    const known = new Map(issue.assignees.map((a) => [a.id, a.name]));
+    for (const p of people) known.set(p.id, `${p.name} (${p.team_name})`);
+    return known;
+  }, [issue.assignees, people]);
+
+  function toggle(id: string) {
+    setChosen((now) => (now.includes(id) ? now.filter((x) => x !== id) : [...now, id]));
+  }
+
+  async function save() {
+    setBusy(true);
+    setError(null);
+    try {
+      await onSave(chosen);
+      onClose();
+    } catch (reason) {
+      setError(reason as Error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title="Assignees" onClose={onClose}>
+      <div className="chips" aria-label="Chosen assignees">
+        {chosen.length === 0 && <span className="muted">Nobody: the issue stays unassigned.</span>}
+        {chosen.map((id, n) => (
+          <span key={id} className="chip selected">
+            {names.get(id) ?? id}
+            {n === 0 && <span className="muted small"> primary</span>}
+            <button
+              type="button"
+              className="ghost"
+              aria-label={`Remove ${names.get(id) ?? id}`}
+              onClick={() => toggle(id)}
+            >
+              ×
+            </button>
+          </span>
+        ))}
+      </div>
+      <label className="block">
+        Find people in any team
+        <input
+          type="search"
+          autoFocus
+          value={filter}
+          placeholder="Name, email or team"
+          onChange={(e) => setFilter(e.target.value)}
+        />
+      </label>
+      <ul className="picker" aria-label="People">
+        {shown.map((person) => (
+          <li key={person.id}>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={chosen.includes(person.id)}
+                onChange={() => toggle(person.id)}
+              />
+              {person.name} <span className="muted">· {person.team_name}</span>
+            </label>
+          </li>
+        ))}
+        {shown.length === 0 && <li className="muted">Nobody matches.</li>}
+      </ul>
+      <ErrorNotice error={error} />
+      <div className="row end">
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" className="primary" disabled={busy} onClick={save}>
+          Save assignees
+        </button>
+      </div>
+    </Dialog>
+  );
+}

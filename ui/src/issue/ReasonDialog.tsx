@@ -1,0 +1,104 @@
+// Resolving and closing both ask why, in the person's words; templates fill in the
+// common answers with one click, and the reason can still be edited before saving.
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { Dialog } from '../components/Dialog';
+import { ErrorNotice } from '../components/ErrorNotice';
+
+export const RESOLVE_TEMPLATES = [
+  'Fixed in production',
+  'Not an issue',
+  'Duplicate',
+  'Config change',
+  'Rolled back the deploy',
+  'Fixed upstream (third party)',
+] as const;
+
+export const CLOSE_TEMPLATES = [
+  'Duplicate of another issue',
+  'Reported by mistake',
+  "Won't fix",
+  'No longer relevant',
+] as const;
+
+interface Props {
+  title: string;
+  question: string;
+  confirm: string;
+  templates: readonly string[];
+  onSubmit: (reason: string) => Promise<void>;
+  onClose: () => void;
+}
+
+export function ReasonDialog({ title, question, confirm, templates, onSubmit, onClose }: Props) {
+  const [reason, setReason] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const missing = reason.trim() === '';
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setTouched(true);
+    if (missing) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await onSubmit(reason.trim());
+      onClose();
+    } catch (reason) {
+      setError(reason as Error); // the API's refusal, shown in the dialog
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <form onSubmit={submit} noValidate>
+        <div className="templates" role="group" aria-label="Common reasons">
+          {templates.map((template) => (
+            <button
+              key={template}
+              type="button"
+              className={`chip${reason === template ? ' selected' : ''}`}
+              aria-pressed={reason === template}
+              onClick={() => {
+                setReason(template);
+                setTouched(true);
+              }}
+            >
+              {template}
+            </button>
+          ))}
+        </div>
+        <label className="block">
+          {question} <span aria-hidden="true">*</span>
+          <textarea
+            name="reason"
+            rows={3}
+            required
+            autoFocus
+            value={reason}
+            aria-invalid={touched && missing}
+            aria-describedby="reason-help"
+            onChange={(e) => setReason(e.target.value)}
+            onBlur={() => setTouched(true)}
+          />
+        </label>
+        <p id="reason-help" className={touched && missing ? 'field-error' : 'muted small'}>
+          {touched && missing ? 'A reason is required.' : 'Pick a template or write your own.'}
+        </p>
+        <ErrorNotice error={error} />
+        <div className="row end">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy || missing}>
+            {confirm}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
