@@ -88,15 +88,14 @@ def event_of(payload: dict[str, Any]) -> DomainEvent:
 
 def jobs_for(event: DomainEvent) -> list[JobSpec]:
     """The jobs an event starts: every event is told in Slack; a report without a team
-    is triaged first (its notification waits for the triage's own events); every new
-    issue and every request for one gets a root-cause analysis."""
+    is triaged too (its card says "triaging..." at once, and the triage's own events
+    complete it); every new issue and every request for one gets a root-cause analysis."""
     payload = event_payload(event)
     if isinstance(event, RcaRequested):
         return [JobSpec(name=RCA, key=f"{RCA}:{event.id}", payload=payload)]
+    jobs = [JobSpec(name=NOTIFY, key=f"{NOTIFY}:{event.id}", payload=payload)]
     if isinstance(event, IssueReported) and event.needs_triage:
-        jobs = [JobSpec(name=TRIAGE, key=f"{TRIAGE}:{event.id}", payload=payload)]
-    else:
-        jobs = [JobSpec(name=NOTIFY, key=f"{NOTIFY}:{event.id}", payload=payload)]
+        jobs.append(JobSpec(name=TRIAGE, key=f"{TRIAGE}:{event.id}", payload=payload))
     if isinstance(event, IssueReported):
         jobs.append(JobSpec(name=RCA, key=f"{RCA}:{event.id}", payload=payload))
     return jobs

@@ -21,6 +21,7 @@ from argus_core.domain.people import ApiToken, User
 from argus_core.domain.team import Member, Team
 from argus_core.domain.values import CategorySet, Priority, Status
 from argus_core.lifecycle import WorkloadDelta
+from argus_core.notifications import IssueCard
 from argus_core.queries import (
     AssignableMember,
     DashboardStats,
@@ -426,6 +427,15 @@ class ChatNotifier(Protocol):
 
     async def show_status(self, channel_id: str, message_ts: str, status: Status) -> None:
         """Swap the status emoji on the reported message."""
+        ...
+
+    async def show_card(
+        self, channel_id: str, thread_ts: str, card: IssueCard, *, key: str, create: bool = True
+    ) -> str | None:
+        """Show the issue's card in its thread: update in place the message posted
+        earlier with ``key``, else post it (unless ``create`` is False: a muted issue's
+        card is kept current but never posted anew). A card whose ``revision`` is older
+        than the one shown changes nothing. Returns the card message's ts, if there is one."""
         ...
 
 

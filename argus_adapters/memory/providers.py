@@ -13,6 +13,7 @@ import msgspec
 from argus_core.domain.errors import NotFound, PermissionDenied
 from argus_core.domain.issue import Issue, Rca, RcaProgress
 from argus_core.domain.values import Status
+from argus_core.notifications import IssueCard
 from argus_core.ports import FailedJob, Identity, ProgressSink, Triage, TriageRequest
 
 
@@ -67,6 +68,10 @@ class RecordingChatNotifier:
     thread_posts: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     direct_messages: dict[str, tuple[str, str]] = field(default_factory=dict)
     statuses: dict[tuple[str, str], Status] = field(default_factory=dict)
+    cards: dict[str, tuple[str, str, IssueCard]] = field(default_factory=dict)
+    """The card shown under each key, as it is now: (channel, thread, card)."""
+    card_updates: int = 0
+    """How often a card was replaced in place."""
 
     async def post_in_thread(
         self, channel_id: str, thread_ts: str, text: str, *, idempotency_key: str
@@ -79,6 +84,20 @@ class RecordingChatNotifier:
 
     async def show_status(self, channel_id: str, message_ts: str, status: Status) -> None:
         self.statuses[(channel_id, message_ts)] = status
+
+    async def show_card(
+        self, channel_id: str, thread_ts: str, card: IssueCard, *, key: str, create: bool = True
+    ) -> str | None:
+        shown = self.cards.get(key)
+        if shown is None:
+            if not create:
+                return None
+        elif shown[2].revision > card.revision:
+            return f"{thread_ts}.{key}"  # a newer card is shown already
+        else:
+            self.card_updates += 1
+        self.cards[key] = (channel_id, thread_ts, card)
+        return f"{thread_ts}.{key}"
 
 
 @dataclass

@@ -27,9 +27,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from argus_adapters.slack.blocks import card_message
 from argus_adapters.slack.pacing import ChannelPacer, with_rate_limit_retry
 from argus_core.domain.errors import Unavailable
 from argus_core.domain.values import Status
+from argus_core.notifications import IssueCard
 
 NOTIFICATION_EVENT_TYPE = "argus_notification"
 """``metadata.event_type`` of every message Argus posts; the payload holds the key."""
@@ -92,8 +94,48 @@ class SlackChatNotifier:
                 channel=channel_id, timestamp=message_ts, name=STATUS_EMOJI[status]
             )
 
+    async def show_card(
+        self, channel_id: str, thread_ts: str, card: IssueCard, *, key: str, create: bool = True
+    ) -> str | None:
+        """Post the card once, then ``chat.update`` it; its metadata carries ``key`` and
+        the card's ``revision``, so an older card (a late job) leaves a newer one alone."""
+        content = card_message(card)
+        async with self._lock(key):
+            earlier = await self._find_message(channel_id, thread_ts, key)
+            if earlier is None:
+                if not create:
+                    return None
+                return await self._post(
+                    channel_id,
+                    content["text"],
+                    key,
+                    thread_ts=thread_ts,
+                    revision=card.revision,
+                    blocks=content["blocks"],
+                    attachments=content["attachments"],
+                )
+            ts = str(earlier["ts"])
+            shown = earlier["metadata"]["event_payload"].get("revision")
+            if isinstance(shown, int) and shown > card.revision:
+                return ts
+            with _slack("chat.update"):
+                await self.client.chat_update(
+                    channel=channel_id,
+                    ts=ts,
+                    metadata=_metadata(key, card.revision),
+                    **content,
+                )
+            return ts
+
     async def _find_in_thread(self, channel_id: str, thread_ts: str, key: str) -> str | None:
         """The ts of the thread's message carrying ``key``, reading every page."""
+        found = await self._find_message(channel_id, thread_ts, key)
+        return None if found is None else str(found["ts"])
+
+    async def _find_message(
+        self, channel_id: str, thread_ts: str, key: str
+    ) -> dict[str, Any] | None:
+        """The thread's message carrying ``key`` (with its metadata), reading every page."""
         cursor: str | None = None
         while True:
             with _slack("conversations.replies"):
@@ -105,7 +147,7 @@ class SlackChatNotifier:
                     cursor=cursor,
                 )
             data = _data(page, "conversations.replies")
-            found = _keyed(data, key)
+            found = _keyed_message(data, key)
             if found is not None:
                 return found
             meta = data.get("response_metadata")
@@ -114,7 +156,15 @@ class SlackChatNotifier:
                 return None
 
     async def _post(
-        self, channel_id: str, text: str, key: str, *, thread_ts: str | None = None
+        self,
+        channel_id: str,
+        text: str,
+        key: str,
+        *,
+        thread_ts: str | None = None,
+        revision: int | None = None,
+        blocks: list[dict[str, Any]] | None = None,
+        attachments: list[dict[str, Any]] | None = None,
     ) -> str:
         with _slack("chat.postMessage"):
             async with self.pacer.slot(channel_id):
@@ -122,10 +172,9 @@ class SlackChatNotifier:
                     channel=channel_id,
                     thread_ts=thread_ts,
                     text=text,
-                    metadata={
-                        "event_type": NOTIFICATION_EVENT_TYPE,
-                        "event_payload": {"idempotency_key": key},
-                    },
+                    blocks=blocks,
+                    attachments=attachments,
+                    metadata=_metadata(key, revision),
                 )
         ts = _data(posted, "chat.postMessage").get("ts")
         if not isinstance(ts, str) or not ts:
@@ -176,8 +225,22 @@ def _data(response: AsyncSlackResponse, method: str) -> dict[str, Any]:
     return data
 
 
+def _metadata(key: str, revision: int | None = None) -> dict[str, Any]:
+    """The metadata of a message Argus posts: its key, and a card's revision."""
+    payload: dict[str, Any] = {"idempotency_key": key}
+    if revision is not None:
+        payload["revision"] = revision
+    return {"event_type": NOTIFICATION_EVENT_TYPE, "event_payload": payload}
+
+
 def _keyed(data: Mapping[str, Any], key: str) -> str | None:
     """The ts of the first message in ``data["messages"]`` that Argus posted with ``key``."""
+    found = _keyed_message(data, key)
+    return None if found is None else str(found["ts"])
+
+
+def _keyed_message(data: Mapping[str, Any], key: str) -> dict[str, Any] | None:
+    """The first message in ``data["messages"]`` that Argus posted with ``key``."""
     messages = data.get("messages")
     for message in messages if isinstance(messages, list) else ():
         if not isinstance(message, dict):
@@ -188,5 +251,5 @@ def _keyed(data: Mapping[str, Any], key: str) -> str | None:
         payload = metadata.get("event_payload")
         ts = message.get("ts")
         if isinstance(payload, dict) and payload.get("idempotency_key") == key and ts:
-            return str(ts)
+            return message
     return None

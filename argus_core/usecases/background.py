@@ -115,6 +115,16 @@ class NotificationService:
 
     async def _tell_slack(self, slack_api: ChatNotifier, issue: Issue, note: Notification) -> None:
         slack = issue.slack
+        if slack is not None and note.card is not None:
+            # First, so a report's first reply is its card; a muted issue's card is kept
+            # current (an edit notifies nobody) but never posted anew.
+            await slack_api.show_card(
+                slack.channel_id,
+                slack.thread_ts,
+                note.card,
+                key=note.card.key,
+                create=not issue.notifications_muted,
+            )
         if not issue.notifications_muted:  # a muted issue only keeps its status emoji
             if slack is not None and note.thread_text is not None:
                 await slack_api.post_in_thread(

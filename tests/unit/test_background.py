@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
+import msgspec
 import pytest
 
 from argus_adapters.memory import (
@@ -63,12 +64,12 @@ def queued(queue: InMemoryJobQueue) -> list[tuple[str, DomainEvent]]:
 
 
 def expected_jobs(events: Sequence[DomainEvent]) -> list[tuple[str, DomainEvent]]:
-    """The jobs ``events`` should start, in order: a report is triaged (no team) or told,
-    and analysed; every other event is told."""
+    """The jobs ``events`` should start, in order: a report is told (its card), triaged
+    if it has no team, and analysed; every other event is told."""
     jobs: list[tuple[str, DomainEvent]] = []
     for event in events:
         if isinstance(event, IssueReported):
-            jobs += [(TRIAGE if event.needs_triage else NOTIFY, event), (RCA, event)]
+            jobs += [(NOTIFY, event), *([(TRIAGE, event)] * event.needs_triage), (RCA, event)]
         else:
             jobs.append((NOTIFY, event))
     return jobs
@@ -140,6 +141,7 @@ async def test_relay_queues_each_event_once_and_marks_it(world: World) -> None:
         (NOTIFY, reported),
         (RCA, reported),
         (NOTIFY, assignment),
+        (NOTIFY, odd),
         (TRIAGE, odd),
         (RCA, odd),
     ]
@@ -149,6 +151,7 @@ async def test_relay_queues_each_event_once_and_marks_it(world: World) -> None:
             (NOTIFY, reported),
             (RCA, reported),
             (NOTIFY, assignment),
+            (NOTIFY, odd),
             (TRIAGE, odd),
             (RCA, odd),
         ]
@@ -160,7 +163,7 @@ async def test_relay_queues_each_event_once_and_marks_it(world: World) -> None:
 
     assert await relay.relay() == 0
     assert await OutboxRelay(world.uow(), queue).relay() == 0
-    assert len(queue.jobs) == 5
+    assert len(queue.jobs) == 6
 
 
 async def test_relay_hands_over_new_events_only(world: World) -> None:
@@ -194,7 +197,7 @@ async def test_relay_works_in_batches(world: World) -> None:
     assert await relay.relay() == 1
     assert await relay.relay() == 0
     assert queued(queue) == expected_jobs(world.store.events)
-    assert [name for name, _ in queued(queue)] == [TRIAGE, RCA] * 3
+    assert [name for name, _ in queued(queue)] == [NOTIFY, TRIAGE, RCA] * 3
 
 
 async def test_a_relay_that_dies_before_marking_queues_no_duplicates(world: World) -> None:
@@ -230,7 +233,7 @@ async def test_a_fresh_relay_after_a_dead_one_queues_no_duplicates(world: World)
         await OutboxRelay(dying, queue).relay()
     assert await OutboxRelay(world.uow(), queue).relay() == 2
     assert queued(queue) == expected_jobs(world.store.events)
-    assert len(queue.jobs) == 4
+    assert len(queue.jobs) == 6
     assert len(world.store.dispatched) == 2
 
 
@@ -244,7 +247,7 @@ async def test_two_relays_at_once_queue_each_job_once(world: World) -> None:
         OutboxRelay(world.uow(), queue).relay(), OutboxRelay(world.uow(), queue).relay()
     )
     assert sum(counts) >= 3
-    assert len(queue.jobs) == 5
+    assert len(queue.jobs) == 6
     assert sorted(queue.keys) == keys_of(expected_jobs(world.store.events))
     assert world.store.dispatched == {e.id for e in world.store.events}
 
@@ -298,21 +301,55 @@ async def deliver_all(world: World, notifier: RecordingChatNotifier, issue: Issu
         await service.deliver(event)
 
 
-async def test_a_report_from_slack_is_told_in_its_thread(world: World) -> None:
+async def test_a_report_from_slack_is_told_in_its_thread_by_its_card(world: World) -> None:
     _, _, issue = await slack_world(world)
     notifier = RecordingChatNotifier()
     (reported,) = events_of(world, IssueReported, issue)
     await notifications(world, notifier).deliver(reported)
 
-    assert list(notifier.thread_posts) == [f"{reported.id}:thread"]
-    channel, thread, text = notifier.thread_posts[f"{reported.id}:thread"]
+    assert notifier.thread_posts == {}  # the card is the announcement
+    channel, thread, card = notifier.cards[f"card:{issue.id}"]
     assert (channel, thread) == (CHANNEL, "1700000000.000001")
-    assert f"#{issue.number} Checkout is down" in text
-    assert "Payments" in text
-    assert "<@UALICE>" in text
-    assert f"https://argus.example.com/issues/{issue.id}" in text
+    assert f"#{issue.number} Checkout is down" in card.text
+    assert card.team_name == "Payments"
+    assert "<@UALICE>" in card.text
+    assert card.link == f"https://argus.example.com/issues/{issue.id}"
     assert notifier.statuses == {(CHANNEL, "1700000000.000100"): Status.OPEN}
     assert notifier.direct_messages == {}
+
+
+async def test_the_card_is_shown_once_and_kept_current(world: World) -> None:
+    team, alice, issue = await slack_world(world)
+    bob = await world.member(team, "Bob")
+    notifier = RecordingChatNotifier()
+    world.clock.advance(seconds=1)
+    await world.issues.assign(ADMIN, issue.id, [bob.id])
+    world.clock.advance(seconds=1)
+    await world.issues.change_status(ADMIN, issue.id, Status.IN_PROGRESS)
+    await deliver_all(world, notifier, issue)
+
+    [(_, _, card)] = notifier.cards.values()
+    assert notifier.card_updates == 3  # reported, assigned twice, in progress: one card
+    assert card.status is Status.IN_PROGRESS
+    assert [p.name for p in card.assignees] == ["Bob"]
+    assert alice.name not in card.text
+
+
+async def test_an_older_card_never_replaces_a_newer_one(world: World) -> None:
+    _, _, issue = await slack_world(world)
+    (reported,) = events_of(world, IssueReported, issue)
+    notifier = RecordingChatNotifier()
+    world.clock.advance(seconds=1)
+    await world.issues.change_status(ADMIN, issue.id, Status.IN_PROGRESS)
+    (changed,) = events_of(world, StatusChanged, issue)
+    newer = notifications(world, notifier)
+    await newer.deliver(changed)
+    _, _, shown = notifier.cards[f"card:{issue.id}"]
+    stale = msgspec.structs.replace(shown, status=Status.OPEN, revision=shown.revision - 1)
+    await notifier.show_card(CHANNEL, "1700000000.000001", stale, key=stale.key)
+    assert notifier.cards[f"card:{issue.id}"][2] == shown
+    await newer.deliver(reported)  # a late job reads the issue as it is now
+    assert notifier.cards[f"card:{issue.id}"][2].status is Status.IN_PROGRESS
 
 
 async def test_new_assignees_get_a_dm(world: World) -> None:
@@ -345,7 +382,8 @@ async def test_delivering_twice_posts_once(world: World) -> None:
     for event in events_of(world, IssueReported, issue) + events_of(world, IssueAssigned, issue):
         await service.deliver(event)
         await service.deliver(event)
-    assert len(notifier.thread_posts) == 2
+    assert len(notifier.thread_posts) == 1  # the assignment; the report is the card
+    assert len(notifier.cards) == 1
     assert len(notifier.direct_messages) == 1
 
 
@@ -419,6 +457,22 @@ async def test_a_muted_issue_gets_no_thread_post(world: World) -> None:
     await deliver_all(world, notifier, issue)
     assert notifier.thread_posts == {}
     assert notifier.direct_messages == {}
+    assert notifier.cards == {}  # never posted anew
+
+
+async def test_a_muted_issue_keeps_its_card_current_without_posting(world: World) -> None:
+    _, _, issue = await slack_world(world)
+    notifier = RecordingChatNotifier()
+    await deliver_all(world, notifier, issue)  # the card is up
+    told = len(world.store.events)
+    await world.issues.update(ADMIN, issue.id, IssuePatch(notifications_muted=True))
+    await world.issues.change_status(ADMIN, issue.id, Status.IN_PROGRESS)
+    service = notifications(world, notifier)
+    for event in [e for e in world.store.events[told:] if e.issue_id == issue.id]:
+        await service.deliver(event)
+    [(_, _, card)] = notifier.cards.values()
+    assert card.status is Status.IN_PROGRESS
+    assert len(notifier.thread_posts) == 1  # only the assignment, from before the mute
 
 
 async def test_an_unknown_issue_is_told_nothing(world: World) -> None:
@@ -453,7 +507,7 @@ async def test_delivery_survives_a_payload_round_trip(world: World) -> None:
     notifier = RecordingChatNotifier()
     (reported,) = events_of(world, IssueReported, issue)
     await notifications(world, notifier).deliver(event_of(event_payload(reported)))
-    assert list(notifier.thread_posts) == [f"{reported.id}:thread"]
+    assert list(notifier.cards) == [f"card:{issue.id}"]
 
 
 # --------------------------------------------------------------------------- failed jobs

@@ -12,6 +12,7 @@ from argus_core.domain.events import DomainEvent, IssueAssigned, IssueReported, 
 from argus_core.domain.issue import Issue, SlackRef
 from argus_core.domain.team import Member
 from argus_core.domain.values import Source, Status
+from argus_core.notifications import IssueCard
 from argus_core.usecases import background
 from argus_core.usecases.background import NotificationService
 from argus_core.usecases.issues import IssuePatch
@@ -68,6 +69,12 @@ class LoggingChat(RecordingChatNotifier):
         return await super().post_in_thread(
             channel_id, thread_ts, text, idempotency_key=idempotency_key
         )
+
+    async def show_card(
+        self, channel_id: str, thread_ts: str, card: IssueCard, *, key: str, create: bool = True
+    ) -> str | None:
+        self.log.append("slack")
+        return await super().show_card(channel_id, thread_ts, card, key=key, create=create)
 
 
 class Rewriter:
@@ -194,7 +201,8 @@ async def test_a_failing_plugin_notifier_fails_the_delivery_and_a_retry_tells_on
     await service.deliver(reported)  # the job's retry
     await service.deliver(reported)  # at least once: a third hand-over changes nothing in Slack
     assert [e for e, _ in pager.heard] == [reported, reported]
-    assert list(chat.thread_posts) == [f"{reported.id}:thread"]
+    assert list(chat.cards) == [f"card:{issue.id}"]  # the report's card, shown once
+    assert chat.thread_posts == {}
 
 
 # --------------------------------------------------------------------------- rewriting
@@ -209,7 +217,8 @@ async def test_thread_posts_and_dms_are_rewritten_in_plain_language(world: World
         await service.deliver(event)
         await plain.deliver(event)
 
-    assert len(raw.thread_posts) == 2  # the announcement and the assignment
+    assert len(raw.thread_posts) == 1  # the assignment (the announcement is the card)
+    assert chat.cards == raw.cards  # the card is laid out, not rewritten
     assert len(raw.direct_messages) == 1
     assert chat.thread_posts == {
         key: (channel, thread, f"PLAIN: {text}")
@@ -240,7 +249,7 @@ async def test_the_raw_text_is_sent_when_the_rewriter_fails(
         await service.deliver(event)
         await plain.deliver(event)
 
-    assert len(rewriter.texts) == 3  # both thread posts and the DM were tried
+    assert len(rewriter.texts) == 2  # the thread post and the DM were tried
     assert chat == raw
 
 

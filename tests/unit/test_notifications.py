@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import get_args
 from uuid import UUID
 
@@ -25,7 +25,7 @@ from argus_core.domain.events import (
     StatusChanged,
     TeamChanged,
 )
-from argus_core.domain.issue import Issue
+from argus_core.domain.issue import Categorization, Issue
 from argus_core.domain.team import Member
 from argus_core.domain.values import MemberRole, Priority, RcaState, Source, Status
 from argus_core.jobs import (
@@ -40,7 +40,7 @@ from argus_core.jobs import (
     jobs_for,
     tuned,
 )
-from argus_core.notifications import Notification, compose
+from argus_core.notifications import CardAction, CardPerson, Notification, card_of, compose
 
 NOW = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 LINK = "https://argus.example.com/issues/1"
@@ -142,35 +142,136 @@ def say(
 
 
 @pytest.mark.parametrize("kind", [IssueReported, IssueTriaged])
-def test_new_and_triaged_issues_are_announced_with_everything(kind: type) -> None:
-    event = next(e for e in every_event() if type(e) is kind)
+def test_new_and_triaged_issues_are_announced_by_their_card_alone(kind: type) -> None:
+    event = next(e for e in every_event() if type(e) is kind and not getattr(e, "needs_triage", 0))
     note = say(event)
-    assert note.thread_text is not None
+    card = note.card
+    assert card is not None
+    assert (card.issue_id, card.number, card.title) == (ISSUE_ID, 42, "Checkout is down")
+    assert (card.priority, card.category, card.status) == (Priority.HIGH, "other", Status.OPEN)
+    assert card.team_name == "Payments"
+    assert card.assignees == (
+        CardPerson(name="Alice", chat_user_id="UALICE"),
+        CardPerson(name="Bob"),
+    )
+    assert card.link == LINK
+    assert not card.triaging
+    assert card.key == f"card:{ISSUE_ID}"
     for part in ("#42 Checkout is down", "high", "Payments", "<@UALICE>", "Bob", LINK):
-        assert part in note.thread_text
-    assert "<@None>" not in note.thread_text
-    assert note.thread_key == f"{event.id}:thread"
+        assert part in card.text
+    assert "<@None>" not in card.text
+    assert note.thread_text is None  # the card is the announcement: nothing posted twice
     assert note.show_status
     assert note.direct == ()
 
 
 def test_an_announcement_without_team_or_assignee_says_so() -> None:
-    event = every_event()[0]
+    event = every_event()[1]
     note = say(event, an_issue(assignee_ids=(), team_id=None), team=None)
-    assert note.thread_text is not None
-    assert "not set" in note.thread_text
-    assert "nobody yet" in note.thread_text
+    assert note.card is not None
+    assert note.card.assignees == ()
+    assert "not set" in note.card.text
+    assert "nobody yet" in note.card.text
+
+
+def test_a_report_waiting_for_triage_shows_a_triaging_card_without_buttons() -> None:
+    event = every_event()[0]
+    assert isinstance(event, IssueReported)
+    assert event.needs_triage
+    note = say(event, an_issue(team_id=None, assignee_ids=()), team=None)
+    assert note.card is not None
+    assert note.card.triaging
+    assert note.card.actions == ()
+    assert "triaging..." in note.card.text
+    assert "#42 Checkout is down" in note.card.text
+    assert note.thread_text is None
+    assert note.show_status
+
+
+def test_a_report_whose_triage_finished_first_shows_the_full_card() -> None:
+    triaged = an_issue(categorization=Categorization(
+        provider="keywords", title="Checkout is down", category="payments",
+        priority=Priority.HIGH, team_name="Payments",
+    ))  # fmt: skip
+    note = say(every_event()[0], triaged)
+    assert note.card is not None
+    assert not note.card.triaging
+    assert note.card.actions == (CardAction.ACKNOWLEDGE, CardAction.RESOLVE, CardAction.REASSIGN)
+
+
+def test_the_triage_fills_in_the_same_card() -> None:
+    reported, triaged = every_event()[0], every_event()[2]
+    before = say(reported, an_issue(team_id=None, assignee_ids=()), team=None).card
+    after = say(triaged, an_issue(updated_at=NOW + timedelta(seconds=2))).card
+    assert before is not None
+    assert after is not None
+    assert before.key == after.key
+    assert before.triaging
+    assert not after.triaging
+    assert after.revision > before.revision
+    assert after.team_name == "Payments"
+
+
+@pytest.mark.parametrize(
+    ("status", "actions"),
+    [
+        (Status.OPEN, (CardAction.ACKNOWLEDGE, CardAction.RESOLVE, CardAction.REASSIGN)),
+        (Status.IN_PROGRESS, (CardAction.RESOLVE, CardAction.REASSIGN)),
+        (Status.RESOLVED, ()),
+        (Status.CLOSED, ()),
+    ],
+)
+def test_the_card_offers_the_buttons_that_fit_the_status(
+    status: Status, actions: tuple[CardAction, ...]
+) -> None:
+    card = card_of(an_issue(status=status), MEMBERS, team_name="Payments", link=LINK)
+    assert card.actions == actions
+    assert status.value.replace("_", " ") in card.text
+
+
+def test_a_finished_issue_shows_how_it_was_fixed_or_why_it_was_closed() -> None:
+    resolved = an_issue(status=Status.RESOLVED, resolution_reason="Rolled back")
+    closed = an_issue(status=Status.CLOSED, resolution_reason="old", close_reason="Duplicate")
+    reopened = an_issue(status=Status.OPEN, resolution_reason="stale")
+    outcomes = [card_of(i, MEMBERS, team_name=None, link=LINK).outcome for i in (
+        resolved, closed, reopened
+    )]  # fmt: skip
+    assert outcomes == ["Rolled back", "Duplicate", None]
+
+
+def test_events_that_change_the_issue_bring_its_card_up_to_date() -> None:
+    changes = (IssueAssigned, StatusChanged, IssueUpdated, TeamChanged, IssueTriaged)
+    quiet = (NoAssigneeAvailable, ReminderDue, RcaRequested, RcaFinished)
+    for event in every_event():
+        card = say(event).card
+        if isinstance(event, (*changes, IssueReported)):
+            assert card is not None, event
+            assert card.key == f"card:{ISSUE_ID}"  # one card per issue, whatever the event
+        else:
+            assert isinstance(event, quiet)
+            assert card is None, event
+    for event in every_event():
+        if isinstance(event, changes):
+            assert say(event).thread_text is not None or isinstance(event, IssueTriaged)
+
+
+def test_a_later_change_gives_a_later_revision() -> None:
+    first = card_of(an_issue(), MEMBERS, team_name=None, link=LINK)
+    later = card_of(
+        an_issue(updated_at=NOW + timedelta(microseconds=1)), MEMBERS, team_name=None, link=LINK
+    )
+    assert later.revision == first.revision + 1
 
 
 def test_assignees_unknown_to_the_member_map_are_left_out() -> None:
     ghost = uuid.uuid4()
-    note = say(every_event()[0], an_issue(assignee_ids=(ghost, ALICE.id)))
-    assert note.thread_text is not None
-    assert "<@UALICE>" in note.thread_text
-    assert str(ghost) not in note.thread_text
-    alone = say(every_event()[0], an_issue(assignee_ids=(ghost,)))
-    assert alone.thread_text is not None
-    assert "nobody yet" in alone.thread_text
+    note = say(every_event()[1], an_issue(assignee_ids=(ghost, ALICE.id)))
+    assert note.card is not None
+    assert note.card.assignees == (CardPerson(name="Alice", chat_user_id="UALICE"),)
+    assert str(ghost) not in note.card.text
+    alone = say(every_event()[1], an_issue(assignee_ids=(ghost,)))
+    assert alone.card is not None
+    assert "nobody yet" in alone.card.text
 
 
 def test_assignment_dms_only_added_members_with_slack_who_are_not_muted() -> None:
@@ -336,15 +437,15 @@ def test_every_event_but_an_rca_request_has_something_to_say() -> None:
 # --------------------------------------------------------------------------- jobs
 
 
-def test_a_report_needing_triage_starts_triage_and_analysis_but_no_notification() -> None:
+def test_a_report_needing_triage_is_told_at_once_triaged_and_analysed() -> None:
     event = every_event()[0]
     assert isinstance(event, IssueReported)
     assert event.needs_triage
-    triage, rca = jobs_for(event)
+    notify, triage, rca = jobs_for(event)  # told first: its card says "triaging..."
+    assert (notify.name, notify.key) == (NOTIFY, f"{NOTIFY}:{event.id}")
     assert (triage.name, triage.key) == (TRIAGE, f"{TRIAGE}:{event.id}")
     assert (rca.name, rca.key) == (RCA, f"{RCA}:{event.id}")
-    assert event_of(triage.payload) == event
-    assert event_of(rca.payload) == event
+    assert all(event_of(job.payload) == event for job in (notify, triage, rca))
 
 
 def test_a_report_with_a_team_is_told_and_analysed() -> None:
