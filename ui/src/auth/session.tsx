@@ -47,6 +47,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 
+/** A fixed signed-in person, for component tests. */
+export function FixedSession({ user, children }: { user: User; children: ReactNode }) {
+  const value = useMemo<Session>(
+    () => ({ user, loading: false, signedIn: async () => {}, signOut: () => {} }),
+    [user],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
 export function useSession(): Session {
   const session = useContext(SessionContext);
   if (!session) throw new Error('useSession outside SessionProvider');

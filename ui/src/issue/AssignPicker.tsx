@@ -1,4 +1,6 @@
-// Pick any number of assignees from every team; the first picked is the primary one.
+// Pick any number of assignees, searching every team; the first picked is the primary
+// one. The API only assigns members of the issue's own team, so people of other teams
+// are listed (to find them) but cannot be ticked until the issue moves to their team.
 import { useMemo, useState } from 'react';
 import type { Assignable, Issue } from '../api/types';
 import { Dialog } from '../components/Dialog';
@@ -78,18 +80,26 @@ export function AssignPicker({ issue, people, onSave, onClose }: Props) {
         />
       </label>
       <ul className="picker" aria-label="People">
-        {shown.map((person) => (
-          <li key={person.id}>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={chosen.includes(person.id)}
-                onChange={() => toggle(person.id)}
-              />
-              {person.name} <span className="muted">· {person.team_name}</span>
-            </label>
-          </li>
-        ))}
+        {shown.map((person) => {
+          const outside = person.team_id !== issue.team_id && !chosen.includes(person.id);
+          const reason = outside
+            ? `Not in ${issue.team_name ?? 'the issue’s team'}: move the issue to ${person.team_name} first.`
+            : undefined;
+          return (
+            <li key={person.id} title={reason}>
+              <label className={`check${outside ? ' muted' : ''}`}>
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(person.id)}
+                  disabled={outside}
+                  aria-description={reason}
+                  onChange={() => toggle(person.id)}
+                />
+                {person.name} <span className="muted">· {person.team_name}</span>
+              </label>
+            </li>
+          );
+        })}
         {shown.length === 0 && <li className="muted">Nobody matches.</li>}
       </ul>
       <ErrorNotice error={error} />

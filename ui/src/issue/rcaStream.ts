@@ -49,6 +49,8 @@ function parse<T>(data: string): T | null {
   }
 }
 
+const CLOSED = 2; // EventSource.CLOSED, without needing the global (tests have none)
+
 /**
  * Follow `/api/issues/{id}/rca/stream`: EventSource reconnects by itself while the
  * analysis has not started; a result or an error ends the stream for good.
@@ -76,7 +78,7 @@ export function followRca(
       const body = parse<{ message?: string }>(data);
       dispatch({ type: 'error', message: body?.message || 'The analysis failed.' });
       source.close();
-    } else if (source.readyState === EventSource.CLOSED) {
+    } else if (source.readyState === CLOSED) {
       dispatch({ type: 'lost' }); // refused (401/403/404): EventSource gives up
     }
     // Otherwise the connection dropped and EventSource is reconnecting.

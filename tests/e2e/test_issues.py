@@ -1,0 +1,133 @@
+"""The issue list (search, filters in the URL, 50 rows timed) and the issue page's
+actions: resolve with a template, close with a reason, reopen, multi-assign."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.figures import FIGURES
+from tests.e2e.server import DemoServer
+
+
+def open_issues(demo: DemoServer, team: str) -> list[dict[str, Any]]:
+    query = f"/api/issues?status=open&team_id={demo.team_id(team)}&per_page=20"
+    items: list[dict[str, Any]] = demo.api("GET", query)["items"]
+    return items
+
+
+def test_search_keeps_its_filters_in_the_url(page: Page) -> None:
+    sign_in(page)
+    page.get_by_role("link", name="Issues", exact=True).click()
+    expect(page.locator("table.issues tbody tr").first).to_be_visible()
+    page.get_by_role("combobox", name="Status").select_option("resolved")
+    expect(page).to_have_url(re.compile(r"/issues\?status=resolved$"))
+    page.get_by_role("searchbox").fill("refunds")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"/issues\?status=resolved&search=refunds$"))
+    titles = page.locator('td[data-label="Title"]')
+    expect(titles.first).to_be_visible()
+    assert all("refunds" in t.lower() for t in titles.all_inner_texts())
+    screenshot(page, "issue-list")
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/issues\?status=resolved$"))
+    expect(page.get_by_role("searchbox")).to_have_value("")
+    page.go_forward()
+    expect(page.get_by_role("searchbox")).to_have_value("refunds")
+    page.get_by_role("searchbox").fill("nosuchwordanywhere")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("No issues match these filters.")).to_be_visible()
+
+
+def test_fifty_rows_render_and_are_timed(page: Page) -> None:
+    sign_in(page)
+    page.goto("/issues?per_page=50")
+    expect(page.locator("table.issues tbody tr")).to_have_count(50)
+    render_ms = page.evaluate(
+        """() => {
+            const runs = performance.getEntriesByName('issue-list-render');
+            return runs[runs.length - 1].duration;
+        }"""
+    )
+    FIGURES["issue list, 50 rows rendered after the data arrived"] = f"{render_ms:.1f} ms"
+    sizes = page.evaluate(
+        """() => performance.getEntriesByType('resource')
+            .filter(r => /\\.(js|css)$/.test(r.name))
+            .reduce((n, r) => n + r.encodedBodySize, 0)"""
+    )
+    # The body as sent (compressed if the server compressed it; argus demo does not).
+    FIGURES["first load, JS+CSS as argus demo sends it"] = f"{sizes / 1024:.1f} KB"
+
+
+def test_resolve_with_a_template_then_reopen(page: Page, demo: DemoServer) -> None:
+    issue = open_issues(demo, "Payments")[0]
+    sign_in(page)
+    page.goto(f"/issues/{issue['id']}")
+    page.get_by_role("button", name="Resolve…").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("button", name="Resolve", exact=True)).to_be_disabled()
+    dialog.get_by_role("button", name="Fixed in production").click()
+    expect(dialog.get_by_role("textbox")).to_have_value("Fixed in production")
+    screenshot(page, "resolve-dialog")
+    dialog.get_by_role("button", name="Resolve", exact=True).click()
+    expect(dialog).to_have_count(0)
+    expect(page.locator(".toolbar .badge").first).to_have_text("Resolved")
+    expect(page.get_by_text("How it was fixed", exact=True)).to_be_visible()
+    expect(page.locator(".timeline")).to_contain_text("resolved the issue")
+    assert demo.api("GET", f"/api/issues/{issue['id']}")["resolution_reason"] == (
+        "Fixed in production"
+    )
+
+    page.get_by_role("button", name="Reopen").click()
+    expect(page.locator(".toolbar .badge").first).to_have_text("Open")
+    assert demo.api("GET", f"/api/issues/{issue['id']}")["status"] == "open"
+
+
+def test_close_needs_a_reason(page: Page, demo: DemoServer) -> None:
+    issue = open_issues(demo, "Infrastructure")[0]
+    sign_in(page)
+    page.goto(f"/issues/{issue['id']}")
+    page.get_by_role("button", name="Close…").click()
+    dialog = page.get_by_role("dialog")
+    close = dialog.get_by_role("button", name="Close issue")
+    expect(close).to_be_disabled()
+    dialog.get_by_role("textbox").fill("   ")
+    expect(close).to_be_disabled()
+    dialog.get_by_role("textbox").fill("Reported twice by the alerting bot")
+    close.click()
+    expect(page.locator(".toolbar .badge").first).to_have_text("Closed")
+    expect(page.get_by_role("definition")).to_contain_text(["Reported twice by the alerting bot"])
+    assert demo.api("GET", f"/api/issues/{issue['id']}")["close_reason"] == (
+        "Reported twice by the alerting bot"
+    )
+    screenshot(page, "issue-closed")
+
+
+def test_assign_several_people_found_by_search(page: Page, demo: DemoServer) -> None:
+    issue = open_issues(demo, "Frontend")[0]
+    sign_in(page)
+    page.goto(f"/issues/{issue['id']}")
+    page.get_by_role("button", name="Assign…").click()
+    dialog = page.get_by_role("dialog")
+    for box in dialog.get_by_role("checkbox").all():
+        if box.is_checked():
+            box.uncheck()
+    finder = dialog.get_by_role("searchbox")
+    # The search covers every team; the API assigns only the issue's team (Frontend).
+    finder.fill("sam")
+    expect(dialog.get_by_role("checkbox")).to_have_count(1)
+    expect(dialog.get_by_role("checkbox")).to_be_disabled()
+    finder.fill("chen")
+    dialog.get_by_role("checkbox").check()
+    finder.fill("fatima")
+    dialog.get_by_role("checkbox").check()
+    screenshot(page, "assign-picker")
+    dialog.get_by_role("button", name="Save assignees").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_test_id("assignees")).to_have_text("Chen Wei, Fatima Zahra")
+    stored = demo.api("GET", f"/api/issues/{issue['id']}")
+    assert [a["name"] for a in stored["assignees"]] == ["Chen Wei", "Fatima Zahra"]
+    screenshot(page, "issue-detail")
