@@ -250,6 +250,30 @@ class Outbox(Protocol):
         """Record that these events were handed to the job queue."""
         ...
 
+    # Order in an issue's Slack thread: a notify job first tells what earlier events of
+    # its issue have not told yet, holding the thread so no other job posts meanwhile.
+
+    async def thread_backlog(self, issue_id: UUID, through: UUID) -> Sequence[DomainEvent] | None:
+        """The events about ``issue_id`` recorded up to and including the event
+        ``through``, oldest first, that are not yet marked told (:meth:`mark_told`);
+        empty when ``through`` is told already, None when it is not stored at all."""
+        ...
+
+    async def mark_told(self, event_ids: Sequence[UUID]) -> None:
+        """Record that these events' thread messages reached the chat tool (or that they
+        need none), so no later job tells them again."""
+        ...
+
+    async def hold_thread(self, issue_id: UUID, seconds: float) -> datetime | None:
+        """Hold the issue's thread for ``seconds`` unless another caller holds it (a hold
+        of a process that is gone counts as free); the hold's end, to give back to
+        :meth:`release_thread`, or None when the thread is held by someone else."""
+        ...
+
+    async def release_thread(self, issue_id: UUID, hold: datetime) -> None:
+        """End the hold that :meth:`hold_thread` returned (nothing if it was taken over)."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction over every repository; leaving without ``commit()`` rolls back."""

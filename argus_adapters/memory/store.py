@@ -12,7 +12,7 @@ import copy
 import itertools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from uuid import UUID
@@ -49,6 +49,8 @@ class InMemoryStore:
     tokens: dict[UUID, ApiToken] = field(default_factory=dict)
     events: list[DomainEvent] = field(default_factory=list)
     dispatched: set[UUID] = field(default_factory=set)
+    told: set[UUID] = field(default_factory=set)
+    thread_holds: dict[UUID, datetime] = field(default_factory=dict)
     rca_holds: dict[UUID, datetime] = field(default_factory=dict)
     last_number: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -65,7 +67,7 @@ class InMemoryStore:
 
 _TABLES = (
     "issues", "teams", "members", "history", "users", "tokens", "events", "dispatched",
-    "rca_holds",
+    "rca_holds", "told", "thread_holds",
 )  # fmt: skip
 
 
@@ -391,6 +393,30 @@ class InMemoryOutbox:
 
     async def mark_dispatched(self, event_ids: Sequence[UUID]) -> None:
         self.store.dispatched.update(event_ids)
+
+    async def thread_backlog(self, issue_id: UUID, through: UUID) -> Sequence[DomainEvent] | None:
+        backlog: list[DomainEvent] = []
+        for event in self.store.events:
+            if event.issue_id == issue_id and event.id not in self.store.told:
+                backlog.append(event)
+            if event.id == through:
+                return backlog
+        return None
+
+    async def mark_told(self, event_ids: Sequence[UUID]) -> None:
+        self.store.told.update(event_ids)
+
+    async def hold_thread(self, issue_id: UUID, seconds: float) -> datetime | None:
+        now = datetime.now(UTC)  # one process: a hold is free once its time is up
+        held = self.store.thread_holds.get(issue_id)
+        if held is not None and held > now:
+            return None
+        hold = self.store.thread_holds[issue_id] = now + timedelta(seconds=seconds)
+        return hold
+
+    async def release_thread(self, issue_id: UUID, hold: datetime) -> None:
+        if self.store.thread_holds.get(issue_id) == hold:
+            del self.store.thread_holds[issue_id]
 
 
 class InMemoryUnitOfWork:

@@ -236,6 +236,7 @@ class OutboxRow(Base):
             postgresql_where=sa.text("dispatched_at IS NULL"),
             sqlite_where=sa.text("dispatched_at IS NULL"),
         ),
+        sa.Index("ix_outbox_issue", "issue_id", "seq"),
     )
 
     seq: Mapped[int] = mapped_column(
@@ -247,6 +248,18 @@ class OutboxRow(Base):
     payload: Mapped[bytes] = mapped_column(sa.LargeBinary)
     occurred_at: Mapped[datetime]
     dispatched_at: Mapped[datetime | None]
+    told_at: Mapped[datetime | None]
+    """When the event's Slack thread message was confirmed posted (or found needless)."""
+
+
+class ThreadHoldRow(Base):
+    """Who delivers an issue's Slack thread messages now, and until when."""
+
+    __tablename__ = "thread_holds"
+
+    issue_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    holder: Mapped[str] = mapped_column(sa.String(200))
+    held_until: Mapped[datetime]
 
 
 class SlackEventReceiptRow(Base):

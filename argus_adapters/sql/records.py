@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from argus_adapters.sql import models as m
 from argus_adapters.sql.mapping import history_values, to_history, to_user, user_values
+from argus_adapters.sql.threads import SqlThreadOrder
 from argus_core.domain.errors import NotFound
 from argus_core.domain.events import DomainEvent
 from argus_core.domain.history import HistoryEntry
@@ -122,8 +123,9 @@ def _token(row: sa.Row[Any]) -> ApiToken:
     )
 
 
-class SqlOutbox:
-    """Events written in the same transaction as the change; jobs deliver them later."""
+class SqlOutbox(SqlThreadOrder):
+    """Events written in the same transaction as the change; jobs deliver them later
+    (the order of Slack threads: :class:`~argus_adapters.sql.threads.SqlThreadOrder`)."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection

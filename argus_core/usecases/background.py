@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from uuid import UUID
 
 import msgspec
 
-from argus_core.domain.errors import Conflict, NotFound, PermissionDenied
+from argus_core.domain.errors import Conflict, NotFound, PermissionDenied, Unavailable
 from argus_core.domain.events import DomainEvent
-from argus_core.domain.issue import Issue
+from argus_core.domain.issue import Issue, SlackRef
 from argus_core.domain.people import Actor
+from argus_core.domain.team import Member, Team
 from argus_core.jobs import jobs_for
 from argus_core.notifications import Notification, compose, members_needed
 from argus_core.ports import (
@@ -34,6 +36,11 @@ REWRITE_SECONDS = 10.0
 NOTIFIER_SECONDS = 30.0
 """A plugin's notifier gets this long per event."""
 RETRY_MARK = ":retry:"
+THREAD_HOLD_SECONDS = 45.0
+"""How long a notify job holds its issue's thread: longer than a notify job may run."""
+THREAD_WAIT_SECONDS = 15.0
+"""How long a notify job waits for another's hold on its thread before failing (and
+being retried by the queue)."""
 
 
 class OutboxRelay:
@@ -65,7 +72,13 @@ class OutboxRelay:
 class NotificationService:
     """Tells Slack and the plugins' notifiers about one event: read what is needed, then
     talk to them with no transaction open. Slack messages may be rewritten in plain
-    language first (the raw text when the rewriter fails)."""
+    language first (the raw text when the rewriter fails).
+
+    An issue's thread hears its events in the order they happened, however many notify
+    jobs run at once and whichever are retried: a job holds the thread, posts the
+    messages of the issue's earlier events that are not marked told yet (each is looked
+    for before it is posted, so none comes twice), then its own, marking each told.
+    """
 
     def __init__(
         self,
@@ -99,21 +112,33 @@ class NotificationService:
             wanted = members_needed(event, issue)
             members = {m.id: m for m in await self.uow.members.get_many(wanted)}
         if self.notifier is not None:
-            note = compose(
-                event,
-                issue,
-                members,
-                team_name=team.name if team else None,
-                link=f"{self.public_url}/issues/{issue.id}",
-            )
-            await self._tell_slack(self.notifier, issue, note)
+            note = self._compose(event, issue, members, team)
+            await self._tell_slack(self.notifier, event, issue, note, team)
         # After Slack, so a broken plugin delays nobody's Slack message; a failure still
         # fails the job, whose retry finds Slack's posts already made.
         for other in self.notifiers:
             async with asyncio.timeout(NOTIFIER_SECONDS):
                 await other.notify(event, issue)
 
-    async def _tell_slack(self, slack_api: ChatNotifier, issue: Issue, note: Notification) -> None:
+    def _compose(
+        self, event: DomainEvent, issue: Issue, members: dict[UUID, Member], team: Team | None
+    ) -> Notification:
+        return compose(
+            event,
+            issue,
+            members,
+            team_name=team.name if team else None,
+            link=f"{self.public_url}/issues/{issue.id}",
+        )
+
+    async def _tell_slack(
+        self,
+        slack_api: ChatNotifier,
+        event: DomainEvent,
+        issue: Issue,
+        note: Notification,
+        team: Team | None,
+    ) -> None:
         slack = issue.slack
         if slack is not None and note.card is not None:
             # First, so a report's first reply is its card; a muted issue's card is kept
@@ -125,14 +150,12 @@ class NotificationService:
                 key=note.card.key,
                 create=not issue.notifications_muted,
             )
+        if slack is not None and note.thread_text is not None:
+            if issue.notifications_muted:  # not told now, nor later when unmuted
+                await self._mark_told([event.id])
+            else:
+                await self._tell_thread(slack_api, slack, event, issue, team)
         if not issue.notifications_muted:  # a muted issue only keeps its status emoji
-            if slack is not None and note.thread_text is not None:
-                await slack_api.post_in_thread(
-                    slack.channel_id,
-                    slack.thread_ts,
-                    await self._plain(note.thread_text),
-                    idempotency_key=note.thread_key,
-                )
             for dm in note.direct:
                 await slack_api.send_direct_message(
                     dm.user_id, await self._plain(dm.text), idempotency_key=dm.key
@@ -141,6 +164,73 @@ class NotificationService:
             await slack_api.show_status(
                 slack.channel_id, slack.message_ts or slack.thread_ts, issue.status
             )
+
+    async def _tell_thread(
+        self,
+        slack_api: ChatNotifier,
+        slack: SlackRef,
+        event: DomainEvent,
+        issue: Issue,
+        team: Team | None,
+    ) -> None:
+        """Post the thread messages of the issue's untold events up to ``event``, in order."""
+        hold = await self._hold_thread(issue.id)
+        try:
+            async with self.uow.reading():
+                stored = await self.uow.outbox.thread_backlog(issue.id, event.id)
+                backlog = [event] if stored is None else list(stored)  # None: not stored
+                wanted = set[UUID]().union(*(members_needed(e, issue) for e in backlog))
+                members = {m.id: m for m in await self.uow.members.get_many(wanted)}
+            told: list[UUID] = []
+            for earlier in backlog:
+                told.append(earlier.id)
+                note = self._compose(earlier, issue, members, team)
+                if note.thread_text is None:
+                    continue  # nothing to say in the thread (a report: its card says it)
+                await self._post_thread(slack_api, slack, note)
+                await self._mark_told(told)
+                told = []
+            await self._mark_told(told)
+        finally:
+            async with self.uow:
+                await self.uow.outbox.release_thread(issue.id, hold)
+                await self.uow.commit()
+
+    async def _post_thread(
+        self, slack_api: ChatNotifier, slack: SlackRef, note: Notification
+    ) -> None:
+        """One event's message in the issue's thread (found, not posted again, if there)."""
+        assert note.thread_text is not None
+        await slack_api.post_in_thread(
+            slack.channel_id,
+            slack.thread_ts,
+            await self._plain(note.thread_text),
+            idempotency_key=note.thread_key,
+        )
+
+    async def _hold_thread(self, issue_id: UUID) -> datetime:
+        """Hold the issue's thread, waiting a while for another job's hold to end."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + THREAD_WAIT_SECONDS
+        pause = 0.05
+        while True:
+            async with self.uow:
+                hold = await self.uow.outbox.hold_thread(issue_id, THREAD_HOLD_SECONDS)
+                await self.uow.commit()
+            if hold is not None:
+                return hold
+            if loop.time() + pause > deadline:
+                raise Unavailable(
+                    "Another job is posting in this issue's Slack thread; try again later."
+                )
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+    async def _mark_told(self, event_ids: list[UUID]) -> None:
+        if event_ids:
+            async with self.uow:
+                await self.uow.outbox.mark_told(event_ids)
+                await self.uow.commit()
 
     async def _plain(self, text: str) -> str:
         """``text`` in plain language, or as it is when there is no rewriter or it fails."""

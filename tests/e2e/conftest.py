@@ -103,9 +103,9 @@ def sign_in(page: Page, email: str = ADMIN) -> None:
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
 
-def screenshot(page: Page, name: str) -> None:
+def screenshot(page: Page, name: str, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=full_page)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

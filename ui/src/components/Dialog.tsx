@@ -24,7 +24,11 @@ export function Dialog({ title, onClose, children }: Props) {
     const opener = document.activeElement as HTMLElement | null;
     if (typeof dialog.showModal === 'function' && !dialog.open) dialog.showModal();
     else dialog.setAttribute('open', '');
-    const first = dialog.querySelector<HTMLElement>('[autofocus], ' + FOCUSABLE);
+    // showModal() focuses the first control (the close button); the field that the
+    // dialog is about, marked data-autofocus, is where typing should start.
+    const first =
+      dialog.querySelector<HTMLElement>('[data-autofocus]') ??
+      dialog.querySelector<HTMLElement>(FOCUSABLE);
     first?.focus();
     return () => opener?.focus(); // back where the person was
   }, []);

@@ -73,7 +73,7 @@ export function AssignPicker({ issue, people, onSave, onClose }: Props) {
         Find people in any team
         <input
           type="search"
-          autoFocus
+          data-autofocus
           value={filter}
           placeholder="Name, email or team"
           onChange={(e) => setFilter(e.target.value)}

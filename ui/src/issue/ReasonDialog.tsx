@@ -78,7 +78,7 @@ export function ReasonDialog({ title, question, confirm, templates, onSubmit, on
             name="reason"
             rows={3}
             required
-            autoFocus
+            data-autofocus
             value={reason}
             aria-invalid={touched && missing}
             aria-describedby="reason-help"
