@@ -179,6 +179,7 @@ class FakeSlack:
             self.ratelimit_until = 0.0
             self.retry_after = 1
             self.outage_until = 0.0
+            self.limited: list[tuple[str, float]] = []  # (channel, when) of each 429
 
     @property
     def base_url(self) -> str:
@@ -294,6 +295,7 @@ class FakeSlack:
             if self.ratelimit_next > 0:
                 self.ratelimit_next -= 1
             if limited:
+                self.limited.append((channel, time.monotonic()))
                 return _answer(
                     {"ok": False, "error": "ratelimited"},
                     429,

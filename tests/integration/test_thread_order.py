@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
-import subprocess
 import sys
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -90,8 +89,8 @@ async def test_a_hold_of_a_dead_process_on_this_host_is_taken_at_once(
 ) -> None:
     team = await world.team()
     issue = await world.report(team, slack=SlackRef(channel_id="C1", thread_ts="1.1"))
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
+    gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await gone.wait()
     later = datetime.now(UTC) + timedelta(minutes=5)
     async with engine.begin() as conn:
         await conn.execute(

@@ -197,7 +197,7 @@ async def test_what_a_muted_issue_did_not_say_is_not_said_when_unmuted() -> None
 
     await service(world, chat).deliver(events_about(world, issue)[-1])
 
-    muted = [e for e in events_about(world, issue) if isinstance(e, StatusChanged)][0]
+    muted = next(e for e in events_about(world, issue) if isinstance(e, StatusChanged))
     assert f"{muted.id}:thread" not in chat.thread_posts
     assert list(chat.thread_posts)[-1] == f"{events_about(world, issue)[-1].id}:thread"
 
