@@ -66,6 +66,32 @@ class IdentityService:
             ),
         )
 
+    async def actor_for_chat_user(
+        self, chat_user_id: str, email: str | None, name: str | None = None
+    ) -> Actor:
+        """The actor behind a chat user (a Slack button click), with the same roles the
+        API would give them: their member rows by chat id and by ``email`` (as the chat
+        tool reports it), admin by ``ADMIN_EMAILS`` or the stored flag. Someone with no
+        active membership who is not an admin is a viewer."""
+        email = (email or "").strip().lower() or None
+        async with self.uow.reading():
+            user = await self.uow.users.get_by_email(email) if email else None
+            members = await self.uow.members.find_by_person(email, chat_user_id)
+        active = [m for m in members if m.is_active]
+        return Actor(
+            name=name
+            or (user.name if user and user.name else None)
+            or (members[0].name if members else None)
+            or email
+            or chat_user_id,
+            email=email,
+            user_id=user.id if user else None,
+            is_admin=email is not None and self._is_admin(email, user),
+            memberships=tuple(
+                Membership(member_id=m.id, team_id=m.team_id, role=m.role) for m in active
+            ),
+        )
+
     def _is_admin(self, email: str, user: User | None) -> bool:
         """ADMIN_EMAILS, when set, is the only source of admins, so removing someone
         takes effect on their next request; without it (the demo) the stored flag counts."""

@@ -248,6 +248,30 @@ class IssueService:
         """Give the issue to another team, assigned to its least-loaded agent."""
         return await self.update(actor, issue_id, IssuePatch(team_id=team_id))
 
+    async def hand_over(self, actor: Actor, issue_id: UUID, member_ids: Sequence[UUID]) -> Issue:
+        """Assign these members (first = primary), moving the issue to their team when
+        they belong to another one: one change, one permission check (reassign)."""
+        wanted = tuple(dict.fromkeys(member_ids))
+        if not wanted:
+            raise InvalidInput("Pick at least one person to assign.")
+        async with self.uow.reading():
+            members = await self.uow.members.get_many(wanted)
+        if len(members) != len(wanted):
+            raise InvalidInput("Someone picked is no longer a member; pick again.")
+        teams = {m.team_id for m in members}
+        if len(teams) > 1:
+            raise InvalidInput("Pick people of one team: an issue belongs to one team.")
+        return await self.update(actor, issue_id, IssuePatch(team_id=teams.pop(), assignees=wanted))
+
+    async def check(self, actor: Actor, issue_id: UUID, action: Action) -> Issue:
+        """The issue, if the policy lets ``actor`` do ``action`` to it now (else
+        :class:`PermissionDenied`): asked before a form is shown, so nobody fills one in
+        only to be refused. The change itself checks again."""
+        async with self.uow.reading():
+            issue = await self.uow.issues.get(issue_id)
+        require(actor, action, issue_scope(issue))
+        return issue
+
     async def auto_resolve(self, issue_id: UUID, explanation: str) -> Issue:
         """Resolve on Argus's own verdict that the issue is not actionable."""
         async with self.uow:
