@@ -16,7 +16,7 @@ from argus_core.domain.issue import Issue, SlackRef
 from argus_core.domain.people import Actor
 from argus_core.domain.team import Member, Team
 from argus_core.jobs import jobs_for
-from argus_core.notifications import Notification, compose, members_needed
+from argus_core.notifications import IssueCard, Notification, compose, members_needed
 from argus_core.ports import (
     ChatNotifier,
     Clock,
@@ -141,15 +141,8 @@ class NotificationService:
     ) -> None:
         slack = issue.slack
         if slack is not None and note.card is not None:
-            # First, so a report's first reply is its card; a muted issue's card is kept
-            # current (an edit notifies nobody) but never posted anew.
-            await slack_api.show_card(
-                slack.channel_id,
-                slack.thread_ts,
-                note.card,
-                key=note.card.key,
-                create=not issue.notifications_muted,
-            )
+            # First, so a report's first reply is its card.
+            await self._show_card(slack_api, slack, issue, note.card)
         if slack is not None and note.thread_text is not None:
             if issue.notifications_muted:  # not told now, nor later when unmuted
                 await self._mark_told([event.id])
@@ -164,6 +157,27 @@ class NotificationService:
             await slack_api.show_status(
                 slack.channel_id, slack.message_ts or slack.thread_ts, issue.status
             )
+
+    async def _show_card(
+        self, slack_api: ChatNotifier, slack: SlackRef, issue: Issue, card: IssueCard
+    ) -> None:
+        """Post or update the issue's card, holding its thread: the jobs of a new issue's
+        report and assignment, in two processes at once, would otherwise both find no
+        card and post one each. A muted issue's card is kept current (an edit notifies
+        nobody) but never posted anew."""
+        hold = await self._hold_thread(issue.id)
+        try:
+            await slack_api.show_card(
+                slack.channel_id,
+                slack.thread_ts,
+                card,
+                key=card.key,
+                create=not issue.notifications_muted,
+            )
+        finally:
+            async with self.uow:
+                await self.uow.outbox.release_thread(issue.id, hold)
+                await self.uow.commit()
 
     async def _tell_thread(
         self,

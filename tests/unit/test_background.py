@@ -34,6 +34,7 @@ from argus_core.domain.people import Actor
 from argus_core.domain.team import Member, Team
 from argus_core.domain.values import MemberRole, Source, Status
 from argus_core.jobs import NOTIFY, RCA, TRIAGE, event_of, event_payload
+from argus_core.notifications import IssueCard
 from argus_core.ports import FailedJob
 from argus_core.usecases.background import FailedJobService, NotificationService, OutboxRelay
 from argus_core.usecases.issues import IssuePatch
@@ -333,6 +334,37 @@ async def test_the_card_is_shown_once_and_kept_current(world: World) -> None:
     assert card.status is Status.IN_PROGRESS
     assert [p.name for p in card.assignees] == ["Bob"]
     assert alice.name not in card.text
+
+
+class SlowSlack(RecordingChatNotifier):
+    """A Slack whose card lookup and post are apart in time, as over the network; counts
+    the cards it was asked to post anew."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.new_cards = 0
+
+    async def show_card(
+        self, channel_id: str, thread_ts: str, card: IssueCard, *, key: str, create: bool = True
+    ) -> str | None:
+        shown = key in self.cards
+        await asyncio.sleep(0.02)
+        self.new_cards += not shown
+        return await super().show_card(channel_id, thread_ts, card, key=key, create=create)
+
+
+async def test_two_processes_telling_a_new_issue_at_once_post_one_card(world: World) -> None:
+    _, _, issue = await slack_world(world)
+    slack = SlowSlack()
+    reported, assigned = (e for e in world.store.events if e.issue_id == issue.id)
+    # Two services with units of work of their own: two processes sharing the database.
+    await asyncio.gather(
+        notifications(world, slack).deliver(reported),
+        notifications(world, slack).deliver(assigned),
+    )
+    assert slack.new_cards == 1
+    assert list(slack.cards) == [f"card:{issue.id}"]
+    assert world.store.thread_holds == {}  # both holds ended
 
 
 async def test_an_older_card_never_replaces_a_newer_one(world: World) -> None:
