@@ -23,7 +23,7 @@ def test_pages_fit_a_phone(browser: Browser, demo: DemoServer) -> None:
         sign_in(page)
         assert not overflows(page)
         screenshot(page, "phone-dashboard", full_page=False)
-        page.get_by_role("link", name="Issues", exact=True).click()
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Issues").click()
         expect(page.locator("table.issues tbody tr").first).to_be_visible()
         assert not overflows(page)
         screenshot(page, "phone-issue-list", full_page=False)

@@ -5,20 +5,20 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import screenshot, sign_in
-from tests.e2e.server import DemoServer
 from tests.fake_rca import FakeRcaServer
 
 
-def test_rca_progress_appears_live(
-    page: Page, demo: DemoServer, vishwakarma: FakeRcaServer
+def test_a_reported_issue_shows_its_rca_progress_live(
+    page: Page, vishwakarma: FakeRcaServer
 ) -> None:
     sign_in(page)
-    issue = demo.api(
-        "POST",
-        "/api/issues",
-        json={"title": "Checkout pods restarting", "team_id": demo.team_id("Frontend")},
-    )
-    page.goto(f"/issues/{issue['id']}")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Issues").click()
+    page.get_by_role("button", name="Report an issue").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("What is wrong?").fill("Checkout pods restarting")
+    dialog.get_by_label("Team").select_option(label="Frontend")
+    dialog.get_by_role("button", name="Report").click()
+    expect(page.get_by_role("heading", name="Checkout pods restarting")).to_be_visible()
     panel = page.get_by_role("region", name="Root-cause analysis")
     steps = panel.get_by_role("list", name="Analysis progress")
     # A step shows while the analysis is still running: live, not on reload.

@@ -7,6 +7,7 @@ import type {
   Issue,
   IssuePage,
   IssuePatch,
+  NewIssue,
   Member,
   MemberIn,
   MemberPatch,
@@ -39,6 +40,7 @@ export const api = {
     ),
 
   issues: (query: URLSearchParams) => request<IssuePage>('GET', url('/api/issues', {}, query)),
+  reportIssue: (issue: NewIssue) => request<Issue>('POST', url('/api/issues'), issue),
   issue: (id: string) => request<Issue>('GET', url('/api/issues/{issue_id}', issue(id))),
   updateIssue: (id: string, patch: IssuePatch) =>
     request<Issue>('PATCH', url('/api/issues/{issue_id}', issue(id)), patch),

@@ -11,6 +11,7 @@ export type Issue = Schemas['IssueOut'];
 export type IssueListItem = Schemas['IssueListItem'];
 export type IssuePage = Schemas['IssuePage'];
 export type IssuePatch = Schemas['IssuePatchIn'];
+export type NewIssue = Schemas['IssueIn'];
 export type History = Schemas['HistoryOut'];
 export type Rca = Schemas['RcaOut'];
 export type RcaProgress = Schemas['ProgressOut'];

@@ -3,7 +3,8 @@ import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
 import { describe, expect, it, vi } from 'vitest';
-import { listItem, PAYMENTS, stubFetch } from '../test/fixtures';
+import { FixedSession } from '../auth/session';
+import { ADMIN, listItem, PAYMENTS, stubFetch } from '../test/fixtures';
 import { IssueList } from './IssueList';
 
 function Where() {
@@ -19,12 +20,14 @@ function showList(at: string, items = [listItem()]) {
   });
   vi.spyOn(globalThis, 'fetch').mockImplementation(stub.fetch as typeof fetch);
   render(
-    <MemoryRouter initialEntries={[at]}>
-      <Routes>
-        <Route path="/issues" element={<IssueList />} />
-      </Routes>
-      <Where />
-    </MemoryRouter>,
+    <FixedSession user={ADMIN}>
+      <MemoryRouter initialEntries={[at]}>
+        <Routes>
+          <Route path="/issues" element={<IssueList />} />
+        </Routes>
+        <Where />
+      </MemoryRouter>
+    </FixedSession>,
   );
   return stub;
 }

@@ -5,8 +5,11 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/endpoints';
 import type { Assignable, IssuePage, Team } from '../api/types';
 import { PRIORITIES, STATUSES } from '../api/types';
+import { can } from '../auth/permissions';
+import { useUser } from '../auth/session';
 import { PriorityBadge, StatusBadge } from '../components/Badges';
 import { ErrorNotice, Loading } from '../components/ErrorNotice';
+import { ReportIssue } from '../issue/ReportIssue';
 import { ageLevel, ageText } from '../lib/age';
 import {
   PER_PAGE_CHOICES,
@@ -45,6 +48,8 @@ export function IssueList() {
   const key = apiQuery(filters).toString();
   const page = useLoad(() => loadPage(filters), [key]);
   const choices = useLoad(() => Promise.all([api.teams(), api.assignable()]), []);
+  const user = useUser();
+  const [reporting, setReporting] = useState(false);
 
   function change(next: Partial<IssueFilters>) {
     setQuery(queryFromFilters(withFilter(filters, next)));
@@ -59,7 +64,15 @@ export function IssueList() {
             {page.data.total} {page.data.total === 1 ? 'issue' : 'issues'}
           </span>
         )}
+        {can.createIssue(user).allowed && (
+          <button type="button" className="primary" onClick={() => setReporting(true)}>
+            Report an issue
+          </button>
+        )}
       </div>
+      {reporting && (
+        <ReportIssue teams={choices.data?.[0] ?? []} onClose={() => setReporting(false)} />
+      )}
       <Filters
         filters={filters}
         teams={choices.data?.[0] ?? []}

@@ -33,10 +33,11 @@ export function TeamDetail() {
           onChanged={team.reload}
         />
         <TeamSettings
-          key={team.data.updated_at}
+          key={team.data.id}
           team={team.data}
           permission={manage}
-          onSaved={() => team.reload()}
+          // The form keeps what was saved; the page takes the team as the API answered.
+          onSaved={(saved) => team.data && team.setData({ ...team.data, ...saved })}
         />
       </div>
     </div>

@@ -1,0 +1,94 @@
+// Report an issue from the dashboard; without a team, triage picks one (and a priority).
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import { api } from '../api/endpoints';
+import type { Priority, Team } from '../api/types';
+import { PRIORITIES } from '../api/types';
+import { Dialog } from '../components/Dialog';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { PRIORITY_LABELS } from '../lib/format';
+
+export function ReportIssue({ teams, onClose }: { teams: Team[]; onClose: () => void }) {
+  const navigate = useNavigate();
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
+  const [priority, setPriority] = useState<Priority | ''>('');
+  const [teamId, setTeamId] = useState('');
+  const [error, setError] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const issue = await api.reportIssue({
+        title: title.trim(),
+        description: description.trim(),
+        priority: priority || null,
+        team_id: teamId || null,
+      });
+      onClose();
+      navigate(`/issues/${issue.id}`);
+    } catch (reason) {
+      setError(reason as Error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title="Report an issue" onClose={onClose}>
+      <form onSubmit={submit}>
+        <label className="block">
+          What is wrong?
+          <input
+            data-autofocus
+            required
+            maxLength={300}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+          />
+        </label>
+        <label className="block">
+          Details
+          <textarea rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
+        </label>
+        <div className="row wrap">
+          <label className="grow">
+            Priority
+            <select value={priority} onChange={(e) => setPriority(e.target.value as Priority | '')}>
+              <option value="">Let triage decide</option>
+              {PRIORITIES.map((p) => (
+                <option key={p} value={p}>
+                  {PRIORITY_LABELS[p]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="grow">
+            Team
+            <select value={teamId} onChange={(e) => setTeamId(e.target.value)}>
+              <option value="">Let triage decide</option>
+              {teams.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <ErrorNotice error={error} />
+        <div className="row end">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy || !title.trim()}>
+            Report
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
