@@ -46,14 +46,20 @@ def test_search_keeps_its_filters_in_the_url(page: Page) -> None:
 def test_fifty_rows_render_and_are_timed(page: Page) -> None:
     sign_in(page)
     page.goto("/issues?per_page=50")
-    expect(page.locator("table.issues tbody tr")).to_have_count(50)
-    render_ms = page.evaluate(
-        """() => {
-            const runs = performance.getEntriesByName('issue-list-render');
-            return runs[runs.length - 1].duration;
-        }"""
+    rows = page.locator("table.issues tbody tr")
+    expect(rows).to_have_count(50)
+    for number in range(2, 6):  # four more pages of 50, each timed as its data arrives
+        page.get_by_role("button", name="Next").click()
+        expect(page.get_by_text(f"Page {number} of")).to_be_visible()
+        expect(rows).to_have_count(50)
+    runs = page.evaluate(
+        "() => performance.getEntriesByName('issue-list-render').map(r => r.duration)"
     )
-    FIGURES["issue list, 50 rows rendered after the data arrived"] = f"{render_ms:.1f} ms"
+    assert len(runs) == 5, runs
+    runs.sort()
+    FIGURES["issue list, 50 rows rendered after their data arrived (5 pages)"] = (
+        f"median {runs[2]:.1f} ms, fastest {runs[0]:.1f} ms, slowest {runs[-1]:.1f} ms"
+    )
     sizes = page.evaluate(
         """() => performance.getEntriesByType('resource')
             .filter(r => /\\.(js|css)$/.test(r.name))
