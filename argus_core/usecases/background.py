@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -140,14 +141,17 @@ class NotificationService:
         team: Team | None,
     ) -> None:
         slack = issue.slack
-        if slack is not None and note.card is not None:
-            # First, so a report's first reply is its card.
-            await self._show_card(slack_api, slack, issue, note.card)
-        if slack is not None and note.thread_text is not None:
-            if issue.notifications_muted:  # not told now, nor later when unmuted
-                await self._mark_told([event.id])
-            else:
-                await self._tell_thread(slack_api, slack, event, issue, team)
+        says = slack is not None and note.thread_text is not None
+        if says and issue.notifications_muted:  # not told now, nor later when unmuted
+            await self._mark_told([event.id])
+            says = False
+        if slack is not None and (note.card is not None or says):
+            # One hold for both: no other job posts in the thread meanwhile.
+            async with self._holding_thread(issue.id):
+                if note.card is not None:  # first, so a report's first reply is its card
+                    await self._show_card(slack_api, slack, issue, note.card)
+                if says:
+                    await self._tell_thread(slack_api, slack, event, issue, team)
         if not issue.notifications_muted:  # a muted issue only keeps its status emoji
             for dm in note.direct:
                 await slack_api.send_direct_message(
@@ -161,23 +165,17 @@ class NotificationService:
     async def _show_card(
         self, slack_api: ChatNotifier, slack: SlackRef, issue: Issue, card: IssueCard
     ) -> None:
-        """Post or update the issue's card, holding its thread: the jobs of a new issue's
+        """Post or update the issue's card, the thread held: the jobs of a new issue's
         report and assignment, in two processes at once, would otherwise both find no
         card and post one each. A muted issue's card is kept current (an edit notifies
         nobody) but never posted anew."""
-        hold = await self._hold_thread(issue.id)
-        try:
-            await slack_api.show_card(
-                slack.channel_id,
-                slack.thread_ts,
-                card,
-                key=card.key,
-                create=not issue.notifications_muted,
-            )
-        finally:
-            async with self.uow:
-                await self.uow.outbox.release_thread(issue.id, hold)
-                await self.uow.commit()
+        await slack_api.show_card(
+            slack.channel_id,
+            slack.thread_ts,
+            card,
+            key=card.key,
+            create=not issue.notifications_muted,
+        )
 
     async def _tell_thread(
         self,
@@ -187,28 +185,23 @@ class NotificationService:
         issue: Issue,
         team: Team | None,
     ) -> None:
-        """Post the thread messages of the issue's untold events up to ``event``, in order."""
-        hold = await self._hold_thread(issue.id)
-        try:
-            async with self.uow.reading():
-                stored = await self.uow.outbox.thread_backlog(issue.id, event.id)
-                backlog = [event] if stored is None else list(stored)  # None: not stored
-                wanted = set[UUID]().union(*(members_needed(e, issue) for e in backlog))
-                members = {m.id: m for m in await self.uow.members.get_many(wanted)}
-            told: list[UUID] = []
-            for earlier in backlog:
-                told.append(earlier.id)
-                note = self._compose(earlier, issue, members, team)
-                if note.thread_text is None:
-                    continue  # nothing to say in the thread (a report: its card says it)
-                await self._post_thread(slack_api, slack, note)
-                await self._mark_told(told)
-                told = []
+        """Post the thread messages of the issue's untold events up to ``event``, in
+        order (the thread held)."""
+        async with self.uow.reading():
+            stored = await self.uow.outbox.thread_backlog(issue.id, event.id)
+            backlog = [event] if stored is None else list(stored)  # None: not stored
+            wanted = set[UUID]().union(*(members_needed(e, issue) for e in backlog))
+            members = {m.id: m for m in await self.uow.members.get_many(wanted)}
+        told: list[UUID] = []
+        for earlier in backlog:
+            told.append(earlier.id)
+            note = self._compose(earlier, issue, members, team)
+            if note.thread_text is None:
+                continue  # nothing to say in the thread (a report: its card says it)
+            await self._post_thread(slack_api, slack, note)
             await self._mark_told(told)
-        finally:
-            async with self.uow:
-                await self.uow.outbox.release_thread(issue.id, hold)
-                await self.uow.commit()
+            told = []
+        await self._mark_told(told)
 
     async def _post_thread(
         self, slack_api: ChatNotifier, slack: SlackRef, note: Notification
@@ -221,6 +214,17 @@ class NotificationService:
             await self._plain(note.thread_text),
             idempotency_key=note.thread_key,
         )
+
+    @contextlib.asynccontextmanager
+    async def _holding_thread(self, issue_id: UUID) -> AsyncIterator[None]:
+        """The issue's thread held for the block, given back after it, even on failure."""
+        hold = await self._hold_thread(issue_id)
+        try:
+            yield
+        finally:
+            async with self.uow:
+                await self.uow.outbox.release_thread(issue_id, hold)
+                await self.uow.commit()
 
     async def _hold_thread(self, issue_id: UUID) -> datetime:
         """Hold the issue's thread, waiting a while for another job's hold to end."""
