@@ -5,6 +5,7 @@ import { useMemo, useState } from 'react';
 import type { Assignable, Issue } from '../api/types';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { useAction } from '../lib/useAction';
 
 interface Props {
   issue: Issue;
@@ -24,8 +25,7 @@ function matches(person: Assignable, text: string): boolean {
 export function AssignPicker({ issue, people, onSave, onClose }: Props) {
   const [chosen, setChosen] = useState<string[]>(() => issue.assignees.map((a) => a.id));
   const [filter, setFilter] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
+  const { run, busy, error } = useAction();
   const shown = useMemo(() => people.filter((p) => matches(p, filter)), [people, filter]);
   const names = useMemo(() => {
     const known = new Map(issue.assignees.map((a) => [a.id, a.name]));
@@ -38,16 +38,7 @@ export function AssignPicker({ issue, people, onSave, onClose }: Props) {
   }
 
   async function save() {
-    setBusy(true);
-    setError(null);
-    try {
-      await onSave(chosen);
-      onClose();
-    } catch (reason) {
-      setError(reason as Error);
-    } finally {
-      setBusy(false);
-    }
+    if (await run(() => onSave(chosen))) onClose();
   }
 
   return (

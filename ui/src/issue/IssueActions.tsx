@@ -2,12 +2,13 @@
 import { useState } from 'react';
 import { api } from '../api/endpoints';
 import type { Assignable, Issue, Priority, Status, Team } from '../api/types';
-import { PRIORITIES } from '../api/types';
 import { can, canReopen, isViewer } from '../auth/permissions';
 import { useUser } from '../auth/session';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { GatedButton } from '../components/Gated';
-import { PRIORITY_LABELS } from '../lib/format';
+import { PriorityOptions, TeamOptions } from '../components/Options';
+import { isActive } from '../lib/age';
+import { useAction } from '../lib/useAction';
 import { AssignPicker } from './AssignPicker';
 import { CLOSE_TEMPLATES, RESOLVE_TEMPLATES, ReasonDialog } from './ReasonDialog';
 
@@ -24,17 +25,14 @@ type Open = 'resolve' | 'close' | 'assign' | null;
 export function IssueActions({ issue, teams, people, apply }: Props) {
   const user = useUser();
   const [open, setOpen] = useState<Open>(null);
-  const [error, setError] = useState<Error | null>(null);
+  const { run, error } = useAction();
   if (isViewer(user)) return null; // a viewer may look, never change (DESIGN.md §2)
 
-  const active = issue.status === 'open' || issue.status === 'in_progress';
+  const active = isActive(issue.status);
   const status = can.changeStatus(user, issue);
   const reassign = can.reassign(user, issue);
   // Toolbar changes show a refusal here; dialogs show it inside themselves.
-  const act = (change: () => Promise<Issue>) => {
-    setError(null);
-    apply(change).catch((reason: Error) => setError(reason));
-  };
+  const act = (change: () => Promise<Issue>) => void run(() => apply(change));
   const move = (to: Status) => act(() => api.updateIssue(issue.id, { status: to }));
 
   return (
@@ -86,11 +84,7 @@ export function IssueActions({ issue, teams, people, apply }: Props) {
           }
         >
           <option value="">No team</option>
-          {teams.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name}
-            </option>
-          ))}
+          <TeamOptions teams={teams} />
         </select>
       </label>
       <label title={status.allowed ? undefined : status.reason}>
@@ -102,11 +96,7 @@ export function IssueActions({ issue, teams, people, apply }: Props) {
             act(() => api.updateIssue(issue.id, { priority: e.target.value as Priority }))
           }
         >
-          {PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {PRIORITY_LABELS[p]}
-            </option>
-          ))}
+          <PriorityOptions />
         </select>
       </label>
       {open === 'resolve' && (

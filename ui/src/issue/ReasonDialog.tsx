@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { useAction } from '../lib/useAction';
 
 export const RESOLVE_TEMPLATES = [
   'Fixed in production',
@@ -33,24 +34,15 @@ interface Props {
 export function ReasonDialog({ title, question, confirm, templates, onSubmit, onClose }: Props) {
   const [reason, setReason] = useState('');
   const [touched, setTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
+  const { run, busy, error } = useAction();
   const missing = reason.trim() === '';
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setTouched(true);
     if (missing) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await onSubmit(reason.trim());
-      onClose();
-    } catch (reason) {
-      setError(reason as Error); // the API's refusal, shown in the dialog
-    } finally {
-      setBusy(false);
-    }
+    // A refusal keeps the dialog open with the API's reason in it.
+    if (await run(() => onSubmit(reason.trim()))) onClose();
   }
 
   return (

@@ -4,10 +4,10 @@ import type { FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
 import type { Priority, Team } from '../api/types';
-import { PRIORITIES } from '../api/types';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { PRIORITY_LABELS } from '../lib/format';
+import { PriorityOptions, TeamOptions } from '../components/Options';
+import { useAction } from '../lib/useAction';
 
 export function ReportIssue({ teams, onClose }: { teams: Team[]; onClose: () => void }) {
   const navigate = useNavigate();
@@ -15,14 +15,11 @@ export function ReportIssue({ teams, onClose }: { teams: Team[]; onClose: () => 
   const [description, setDescription] = useState('');
   const [priority, setPriority] = useState<Priority | ''>('');
   const [teamId, setTeamId] = useState('');
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useAction();
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const issue = await api.reportIssue({
         title: title.trim(),
         description: description.trim(),
@@ -31,11 +28,7 @@ export function ReportIssue({ teams, onClose }: { teams: Team[]; onClose: () => 
       });
       onClose();
       navigate(`/issues/${issue.id}`);
-    } catch (reason) {
-      setError(reason as Error);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -60,22 +53,14 @@ export function ReportIssue({ teams, onClose }: { teams: Team[]; onClose: () => 
             Priority
             <select value={priority} onChange={(e) => setPriority(e.target.value as Priority | '')}>
               <option value="">Let triage decide</option>
-              {PRIORITIES.map((p) => (
-                <option key={p} value={p}>
-                  {PRIORITY_LABELS[p]}
-                </option>
-              ))}
+              <PriorityOptions />
             </select>
           </label>
           <label className="grow">
             Team
             <select value={teamId} onChange={(e) => setTeamId(e.target.value)}>
               <option value="">Let triage decide</option>
-              {teams.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
+              <TeamOptions teams={teams} />
             </select>
           </label>
         </div>

@@ -20,3 +20,13 @@ export function ageText(createdAt: string, now: number = Date.now()): string {
   if (hours < 48) return `${hours} h`;
   return `${Math.floor(hours / 24)} d`;
 }
+
+/** Open and in-progress issues are waiting on someone; resolved and closed ones are not. */
+export function isActive(status: string): boolean {
+  return status === 'open' || status === 'in_progress';
+}
+
+/** The colour of an issue's age: only a waiting issue can be late. */
+export function waitingLevel(issue: { status: string; created_at: string }): AgeLevel {
+  return isActive(issue.status) ? ageLevel(issue.created_at) : 'fresh';
+}

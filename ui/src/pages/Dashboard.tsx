@@ -4,7 +4,7 @@ import { api } from '../api/endpoints';
 import type { History, IssueListItem, Stats, TeamStats } from '../api/types';
 import { ErrorNotice, Loading } from '../components/ErrorNotice';
 import { StatusBadge, PriorityBadge } from '../components/Badges';
-import { ageLevel, ageText } from '../lib/age';
+import { ageText, waitingLevel } from '../lib/age';
 import { formatDateTime, formatHours } from '../lib/format';
 import { actionLabel, changeText } from '../lib/history';
 import { useLoad } from '../lib/useLoad';
@@ -135,9 +135,7 @@ function TeamBar({ team }: { team: TeamStats }) {
 }
 
 function RecentIssue({ issue }: { issue: IssueListItem }) {
-  // Only waiting issues age: a resolved one is not late.
-  const active = issue.status === 'open' || issue.status === 'in_progress';
-  const level = active ? ageLevel(issue.created_at) : 'fresh';
+  const level = waitingLevel(issue);
   return (
     <li className={`recent-issue age-${level}`}>
       <Link to={`/issues/${issue.id}`}>

@@ -4,13 +4,14 @@ import type { FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/endpoints';
 import type { Assignable, IssuePage, Team } from '../api/types';
-import { PRIORITIES, STATUSES } from '../api/types';
 import { can } from '../auth/permissions';
 import { useUser } from '../auth/session';
 import { PriorityBadge, StatusBadge } from '../components/Badges';
 import { ErrorNotice, Loading } from '../components/ErrorNotice';
+import { PriorityOptions, StatusOptions, TeamOptions } from '../components/Options';
+import { Table } from '../components/Table';
 import { ReportIssue } from '../issue/ReportIssue';
-import { ageLevel, ageText } from '../lib/age';
+import { ageText, waitingLevel } from '../lib/age';
 import {
   PER_PAGE_CHOICES,
   SORTS,
@@ -21,7 +22,6 @@ import {
   withFilter,
 } from '../lib/filters';
 import type { IssueFilters, Sort } from '../lib/filters';
-import { PRIORITY_LABELS, STATUS_LABELS } from '../lib/format';
 import { useLoad } from '../lib/useLoad';
 
 const SORT_LABELS: Record<Sort, string> = {
@@ -125,11 +125,7 @@ function Filters({ filters, teams, people, onChange }: FiltersProps) {
           onChange={(e) => onChange({ status: (e.target.value || null) as IssueFilters['status'] })}
         >
           <option value="">Any</option>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {STATUS_LABELS[s]}
-            </option>
-          ))}
+          <StatusOptions />
         </select>
       </label>
       <label>
@@ -141,11 +137,7 @@ function Filters({ filters, teams, people, onChange }: FiltersProps) {
           }
         >
           <option value="">Any</option>
-          {PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {PRIORITY_LABELS[p]}
-            </option>
-          ))}
+          <PriorityOptions />
         </select>
       </label>
       <label>
@@ -155,11 +147,7 @@ function Filters({ filters, teams, people, onChange }: FiltersProps) {
           onChange={(e) => onChange({ team_id: e.target.value || null })}
         >
           <option value="">Any</option>
-          {teams.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name}
-            </option>
-          ))}
+          <TeamOptions teams={teams} />
         </select>
       </label>
       <label>
@@ -214,6 +202,8 @@ function Filters({ filters, teams, people, onChange }: FiltersProps) {
   );
 }
 
+const COLUMNS = ['#', 'Title', 'Status', 'Priority', 'Team', 'Assignees', 'Age'] as const;
+
 function Rows({ page, sort, stale }: { page: IssuePage; sort: Sort; stale: boolean }) {
   const rows = useMemo(() => sortIssues(page.items, sort), [page.items, sort]);
   useLayoutEffect(() => {
@@ -232,22 +222,9 @@ function Rows({ page, sort, stale }: { page: IssuePage; sort: Sort; stale: boole
     );
   }
   return (
-    <div className={`table-wrap${stale ? ' stale' : ''}`} aria-busy={stale}>
-      <table className="issues">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Title</th>
-            <th scope="col">Status</th>
-            <th scope="col">Priority</th>
-            <th scope="col">Team</th>
-            <th scope="col">Assignees</th>
-            <th scope="col">Age</th>
-          </tr>
-        </thead>
-        <tbody>
+    <Table columns={COLUMNS} className="issues" busy={stale}>
           {rows.map((issue) => {
-            const active = issue.status === 'open' || issue.status === 'in_progress';
+            const level = waitingLevel(issue);
             return (
               <tr key={issue.id}>
                 <td data-label="#">{issue.number}</td>
@@ -264,15 +241,13 @@ function Rows({ page, sort, stale }: { page: IssuePage; sort: Sort; stale: boole
                 <td data-label="Assignees">
                   {issue.assignees.map((a) => a.name).join(', ') || '—'}
                 </td>
-                <td data-label="Age" className={active ? `age-${ageLevel(issue.created_at)}` : ''}>
+                <td data-label="Age" className={`age-${level}`}>
                   {ageText(issue.created_at)}
                 </td>
               </tr>
             );
           })}
-        </tbody>
-      </table>
-    </div>
+    </Table>
   );
 }
 

@@ -9,6 +9,8 @@ import { useUser } from '../auth/session';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice, Loading } from '../components/ErrorNotice';
 import { GatedButton } from '../components/Gated';
+import { Table } from '../components/Table';
+import { useAction } from '../lib/useAction';
 import { useLoad } from '../lib/useLoad';
 
 export function Teams() {
@@ -27,18 +29,9 @@ export function Teams() {
       {teams.loading && !teams.data && <Loading what="teams" />}
       {teams.data && teams.data.length === 0 && <p className="empty">No teams yet.</p>}
       {teams.data && teams.data.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Team</th>
-                <th scope="col">Description</th>
-                <th scope="col">Slack channel</th>
-                <th scope="col">Reminders</th>
-                {manage.allowed && <th scope="col">Actions</th>}
-              </tr>
-            </thead>
-            <tbody>
+        <Table
+          columns={['Team', 'Description', 'Slack channel', 'Reminders', manage.allowed && 'Actions']}
+        >
               {teams.data.map((team) => (
                 <tr key={team.id}>
                   <td data-label="Team">
@@ -60,9 +53,7 @@ export function Teams() {
                   )}
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </Table>
       )}
       {deleting && (
         <DeleteTeam
@@ -82,17 +73,14 @@ function CreateTeam() {
   const navigate = useNavigate();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const [error, setError] = useState<Error | null>(null);
+  const { run, busy, error } = useAction();
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
-    try {
+    void run(async () => {
       const team = await api.createTeam({ name: name.trim(), description: description.trim() });
       navigate(`/teams/${team.id}`);
-    } catch (reason) {
-      setError(reason as Error);
-    }
+    });
   }
 
   return (
@@ -105,7 +93,7 @@ function CreateTeam() {
         Description (used by triage)
         <input value={description} onChange={(e) => setDescription(e.target.value)} />
       </label>
-      <button type="submit" className="primary" disabled={!name.trim()}>
+      <button type="submit" className="primary" disabled={busy || !name.trim()}>
         Create team
       </button>
       <ErrorNotice error={error} />
@@ -114,14 +102,9 @@ function CreateTeam() {
 }
 
 function DeleteTeam({ team, onClose, onDeleted }: { team: Team; onClose: () => void; onDeleted: () => void }) {
-  const [error, setError] = useState<Error | null>(null);
+  const { run, busy, error } = useAction(); // 409 while the team still owns open issues
   async function remove() {
-    try {
-      await api.deleteTeam(team.id);
-      onDeleted();
-    } catch (reason) {
-      setError(reason as Error); // 409 while the team still owns open issues
-    }
+    if (await run(() => api.deleteTeam(team.id))) onDeleted();
   }
   return (
     <Dialog title={`Delete ${team.name}?`} onClose={onClose}>
@@ -131,7 +114,7 @@ function DeleteTeam({ team, onClose, onDeleted }: { team: Team; onClose: () => v
         <button type="button" onClick={onClose}>
           Cancel
         </button>
-        <button type="button" className="danger" onClick={remove}>
+        <button type="button" className="danger" disabled={busy} onClick={remove}>
           Delete team
         </button>
       </div>

@@ -6,6 +6,8 @@ import type { Member, MemberPatch, MemberRole } from '../api/types';
 import type { Permission } from '../auth/permissions';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { GatedButton } from '../components/Gated';
+import { Table } from '../components/Table';
+import { useAction } from '../lib/useAction';
 
 interface Props {
   teamId: string;
@@ -16,39 +18,23 @@ interface Props {
 }
 
 export function MemberTable({ teamId, members, manage, grantManager, onChanged }: Props) {
-  const [error, setError] = useState<Error | null>(null);
-
-  async function run(change: () => Promise<unknown>) {
-    setError(null);
-    try {
-      await change();
-      onChanged();
-    } catch (reason) {
-      setError(reason as Error); // e.g. 409: a member with open issues is only deactivated
-    }
-  }
+  // e.g. 409: a member with open issues cannot be removed, only deactivated
+  const action = useAction();
+  const run = async (change: () => Promise<unknown>) => {
+    if (await action.run(change)) onChanged();
+  };
   const update = (member: Member, patch: MemberPatch) =>
     run(() => api.updateMember(member.id, patch));
 
   return (
     <section className="card" aria-labelledby="members-title">
       <h2 id="members-title">Members</h2>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={action.error} />
       {members.length === 0 && <p className="muted">Nobody yet.</p>}
       {members.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Open issues</th>
-                <th scope="col">Active</th>
-                {manage.allowed && <th scope="col">Actions</th>}
-              </tr>
-            </thead>
-            <tbody>
+        <Table
+          columns={['Name', 'Email', 'Role', 'Open issues', 'Active', manage.allowed && 'Actions']}
+        >
               {members.map((member) => (
                 <tr key={member.id} className={member.is_active ? '' : 'inactive'}>
                   <td data-label="Name">{member.name}</td>
@@ -86,9 +72,7 @@ export function MemberTable({ teamId, members, manage, grantManager, onChanged }
                   )}
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </Table>
       )}
       {manage.allowed && (
         <AddMember teamId={teamId} grantManager={grantManager} onAdded={onChanged} />
@@ -108,12 +92,11 @@ function AddMember({
 }) {
   const blank = { name: '', email: '', slack_user_id: '', role: 'agent' as MemberRole };
   const [form, setForm] = useState(blank);
-  const [error, setError] = useState<Error | null>(null);
+  const { run, busy, error } = useAction();
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
-    try {
+    void run(async () => {
       await api.addMember(teamId, {
         name: form.name.trim() || null,
         email: form.email.trim() || null,
@@ -122,9 +105,7 @@ function AddMember({
       });
       setForm(blank);
       onAdded();
-    } catch (reason) {
-      setError(reason as Error);
-    }
+    });
   }
 
   return (
@@ -160,7 +141,11 @@ function AddMember({
           </option>
         </select>
       </label>
-      <button type="submit" className="primary" disabled={!form.name.trim() && !form.email.trim()}>
+      <button
+        type="submit"
+        className="primary"
+        disabled={busy || (!form.name.trim() && !form.email.trim())}
+      >
         Add member
       </button>
       <ErrorNotice error={error} />

@@ -7,6 +7,7 @@ import type { Priority, Team, TeamPatch } from '../api/types';
 import { PRIORITIES } from '../api/types';
 import type { Permission } from '../auth/permissions';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { useAction } from '../lib/useAction';
 import { PRIORITY_LABELS } from '../lib/format';
 
 const ZONES: string[] = (() => {
@@ -36,7 +37,7 @@ export function TeamSettings({ team, permission, onSaved }: Props) {
       PRIORITIES.map((p) => [p, team.reminder_intervals[p]?.toString() ?? '']),
     ) as Record<Priority, string>,
   }));
-  const [error, setError] = useState<Error | null>(null);
+  const { run, busy, error } = useAction();
   const [saved, setSaved] = useState(false);
   const locked = !permission.allowed;
 
@@ -47,7 +48,6 @@ export function TeamSettings({ team, permission, onSaved }: Props) {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
     const intervals: Record<string, number> = {};
     for (const p of PRIORITIES) if (form.intervals[p].trim()) intervals[p] = Number(form.intervals[p]);
     const patch: TeamPatch = {
@@ -60,12 +60,7 @@ export function TeamSettings({ team, permission, onSaved }: Props) {
       reminder_timezone: form.reminder_timezone,
       reminder_intervals: intervals,
     };
-    try {
-      onSaved(await api.updateTeam(team.id, patch));
-      setSaved(true);
-    } catch (reason) {
-      setError(reason as Error);
-    }
+    setSaved(await run(async () => onSaved(await api.updateTeam(team.id, patch))));
   }
 
   const hour = (key: 'reminder_start_hour' | 'reminder_end_hour', label: string) => (
@@ -154,7 +149,7 @@ export function TeamSettings({ team, permission, onSaved }: Props) {
         </fieldset>
         <div className="row end">
           {saved && <span role="status">Saved.</span>}
-          <button type="submit" className="primary">
+          <button type="submit" className="primary" disabled={busy}>
             Save settings
           </button>
         </div>
