@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.figures import FIGURES
@@ -17,6 +17,15 @@ def open_issues(demo: DemoServer, team: str) -> list[dict[str, Any]]:
     query = f"/api/issues?status=open&team_id={demo.team_id(team)}&per_page=20"
     items: list[dict[str, Any]] = demo.api("GET", query)["items"]
     return items
+
+
+def open_dialog(page: Page, demo: DemoServer, team: str, button: str) -> tuple[str, Locator]:
+    """Sign in as the admin, open an open issue of ``team`` and press ``button``."""
+    issue = open_issues(demo, team)[0]
+    sign_in(page)
+    page.goto(f"/issues/{issue['id']}")
+    page.get_by_role("button", name=button).click()
+    return issue["id"], page.get_by_role("dialog")
 
 
 def test_search_keeps_its_filters_in_the_url(page: Page) -> None:
@@ -70,11 +79,7 @@ def test_fifty_rows_render_and_are_timed(page: Page) -> None:
 
 
 def test_resolve_with_a_template_then_reopen(page: Page, demo: DemoServer) -> None:
-    issue = open_issues(demo, "Payments")[0]
-    sign_in(page)
-    page.goto(f"/issues/{issue['id']}")
-    page.get_by_role("button", name="Resolve…").click()
-    dialog = page.get_by_role("dialog")
+    issue_id, dialog = open_dialog(page, demo, "Payments", "Resolve…")
     expect(dialog.get_by_role("button", name="Resolve", exact=True)).to_be_disabled()
     dialog.get_by_role("button", name="Fixed in production").click()
     expect(dialog.get_by_role("textbox")).to_have_value("Fixed in production")
@@ -84,21 +89,17 @@ def test_resolve_with_a_template_then_reopen(page: Page, demo: DemoServer) -> No
     expect(page.locator(".toolbar .badge").first).to_have_text("Resolved")
     expect(page.get_by_text("How it was fixed", exact=True)).to_be_visible()
     expect(page.locator(".timeline")).to_contain_text("resolved the issue")
-    assert demo.api("GET", f"/api/issues/{issue['id']}")["resolution_reason"] == (
+    assert demo.api("GET", f"/api/issues/{issue_id}")["resolution_reason"] == (
         "Fixed in production"
     )
 
     page.get_by_role("button", name="Reopen").click()
     expect(page.locator(".toolbar .badge").first).to_have_text("Open")
-    assert demo.api("GET", f"/api/issues/{issue['id']}")["status"] == "open"
+    assert demo.api("GET", f"/api/issues/{issue_id}")["status"] == "open"
 
 
 def test_close_needs_a_reason(page: Page, demo: DemoServer) -> None:
-    issue = open_issues(demo, "Infrastructure")[0]
-    sign_in(page)
-    page.goto(f"/issues/{issue['id']}")
-    page.get_by_role("button", name="Close…").click()
-    dialog = page.get_by_role("dialog")
+    issue_id, dialog = open_dialog(page, demo, "Infrastructure", "Close…")
     close = dialog.get_by_role("button", name="Close issue")
     expect(close).to_be_disabled()
     dialog.get_by_role("textbox").fill("   ")
@@ -107,18 +108,14 @@ def test_close_needs_a_reason(page: Page, demo: DemoServer) -> None:
     close.click()
     expect(page.locator(".toolbar .badge").first).to_have_text("Closed")
     expect(page.get_by_role("definition")).to_contain_text(["Reported twice by the alerting bot"])
-    assert demo.api("GET", f"/api/issues/{issue['id']}")["close_reason"] == (
+    assert demo.api("GET", f"/api/issues/{issue_id}")["close_reason"] == (
         "Reported twice by the alerting bot"
     )
     screenshot(page, "issue-closed")
 
 
 def test_assign_several_people_found_by_search(page: Page, demo: DemoServer) -> None:
-    issue = open_issues(demo, "Frontend")[0]
-    sign_in(page)
-    page.goto(f"/issues/{issue['id']}")
-    page.get_by_role("button", name="Assign…").click()
-    dialog = page.get_by_role("dialog")
+    issue_id, dialog = open_dialog(page, demo, "Frontend", "Assign…")
     for box in dialog.get_by_role("checkbox").all():
         if box.is_checked():
             box.uncheck()
@@ -135,6 +132,6 @@ def test_assign_several_people_found_by_search(page: Page, demo: DemoServer) -> 
     dialog.get_by_role("button", name="Save assignees").click()
     expect(dialog).to_have_count(0)
     expect(page.get_by_test_id("assignees")).to_have_text("Chen Wei, Fatima Zahra")
-    stored = demo.api("GET", f"/api/issues/{issue['id']}")
+    stored = demo.api("GET", f"/api/issues/{issue_id}")
     assert [a["name"] for a in stored["assignees"]] == ["Chen Wei", "Fatima Zahra"]
     screenshot(page, "issue-detail")

@@ -3,6 +3,7 @@
 // browser's address bar and come back behind the dialog.
 import { useEffect, useRef } from 'react';
 import type { KeyboardEvent, ReactNode } from 'react';
+import { ErrorNotice } from './ErrorNotice';
 
 interface Props {
   title: string;
@@ -72,5 +73,28 @@ export function Dialog({ title, onClose, children }: Props) {
       </header>
       {children}
     </dialog>
+  );
+}
+
+/** The foot of a dialog: the API's refusal if any, Cancel, and the dialog's own button. */
+export function DialogFooter({
+  error,
+  onCancel,
+  children,
+}: {
+  error: Error | null;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <ErrorNotice error={error} />
+      <div className="row end">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        {children}
+      </div>
+    </>
   );
 }

@@ -3,8 +3,7 @@
 // are listed (to find them) but cannot be ticked until the issue moves to their team.
 import { useMemo, useState } from 'react';
 import type { Assignable, Issue } from '../api/types';
-import { Dialog } from '../components/Dialog';
-import { ErrorNotice } from '../components/ErrorNotice';
+import { Dialog, DialogFooter } from '../components/Dialog';
 import { useAction } from '../lib/useAction';
 
 interface Props {
@@ -93,15 +92,11 @@ export function AssignPicker({ issue, people, onSave, onClose }: Props) {
         })}
         {shown.length === 0 && <li className="muted">Nobody matches.</li>}
       </ul>
-      <ErrorNotice error={error} />
-      <div className="row end">
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
+      <DialogFooter error={error} onCancel={onClose}>
         <button type="button" className="primary" disabled={busy} onClick={save}>
           Save assignees
         </button>
-      </div>
+      </DialogFooter>
     </Dialog>
   );
 }

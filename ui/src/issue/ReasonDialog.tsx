@@ -2,8 +2,7 @@
 // common answers with one click, and the reason can still be edited before saving.
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { Dialog } from '../components/Dialog';
-import { ErrorNotice } from '../components/ErrorNotice';
+import { Dialog, DialogFooter } from '../components/Dialog';
 import { useAction } from '../lib/useAction';
 
 export const RESOLVE_TEMPLATES = [
@@ -81,15 +80,11 @@ export function ReasonDialog({ title, question, confirm, templates, onSubmit, on
         <p id="reason-help" className={touched && missing ? 'field-error' : 'muted small'}>
           {touched && missing ? 'A reason is required.' : 'Pick a template or write your own.'}
         </p>
-        <ErrorNotice error={error} />
-        <div className="row end">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
+        <DialogFooter error={error} onCancel={onClose}>
           <button type="submit" className="primary" disabled={busy || missing}>
             {confirm}
           </button>
-        </div>
+        </DialogFooter>
       </form>
     </Dialog>
   );

@@ -4,8 +4,7 @@ import type { FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
 import type { Priority, Team } from '../api/types';
-import { Dialog } from '../components/Dialog';
-import { ErrorNotice } from '../components/ErrorNotice';
+import { Dialog, DialogFooter } from '../components/Dialog';
 import { PriorityOptions, TeamOptions } from '../components/Options';
 import { useAction } from '../lib/useAction';
 
@@ -64,15 +63,11 @@ export function ReportIssue({ teams, onClose }: { teams: Team[]; onClose: () => 
             </select>
           </label>
         </div>
-        <ErrorNotice error={error} />
-        <div className="row end">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
+        <DialogFooter error={error} onCancel={onClose}>
           <button type="submit" className="primary" disabled={busy || !title.trim()}>
             Report
           </button>
-        </div>
+        </DialogFooter>
       </form>
     </Dialog>
   );

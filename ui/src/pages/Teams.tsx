@@ -6,7 +6,7 @@ import { api } from '../api/endpoints';
 import type { Team } from '../api/types';
 import { can } from '../auth/permissions';
 import { useUser } from '../auth/session';
-import { Dialog } from '../components/Dialog';
+import { Dialog, DialogFooter } from '../components/Dialog';
 import { ErrorNotice, Loading } from '../components/ErrorNotice';
 import { GatedButton } from '../components/Gated';
 import { Table } from '../components/Table';
@@ -109,15 +109,11 @@ function DeleteTeam({ team, onClose, onDeleted }: { team: Team; onClose: () => v
   return (
     <Dialog title={`Delete ${team.name}?`} onClose={onClose}>
       <p>A team that still owns open issues cannot be deleted; move or close them first.</p>
-      <ErrorNotice error={error} />
-      <div className="row end">
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
+      <DialogFooter error={error} onCancel={onClose}>
         <button type="button" className="danger" disabled={busy} onClick={remove}>
           Delete team
         </button>
-      </div>
+      </DialogFooter>
     </Dialog>
   );
 }
