@@ -1,7 +1,8 @@
 """The built dashboard in Debian's Chromium, against ``argus demo`` on 127.0.0.1.
 
 One demo server (with a slow fake Vishwakarma behind its RCA chain) and one browser
-serve the whole session; each test gets its own browser context (its own sign-in).
+serve every test of this folder and stop after its last one (package scope: they must
+not idle through the rest of the suite); each test gets its own browser context.
 Tests that change issues pick different ones, so their order does not matter.
 Screenshots of every page go to ``tests/e2e/artifacts/`` (git-ignored).
 """
@@ -51,14 +52,14 @@ STEP_SECONDS = 1.0
 expect.set_options(timeout=20_000)  # a shared 2-core box
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def vishwakarma() -> Iterator[FakeRcaServer]:
     with fake_vishwakarma() as agent:
         agent.stream = StreamReply(events=INVESTIGATION, delay=STEP_SECONDS)
         yield agent
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo(
     tmp_path_factory: pytest.TempPathFactory, vishwakarma: FakeRcaServer
 ) -> Iterator[DemoServer]:
@@ -69,13 +70,13 @@ def demo(
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.is_file():
         pytest.fail(
