@@ -20,6 +20,7 @@ from saq import CronJob, Queue, Worker
 from saq.job import Status
 from saq.types import Context, PartialTimersDict
 
+from argus_adapters import job_runs
 from argus_core.jobs import POLICIES, REMINDERS, JobPolicy, policy_of
 from argus_core.ports import DeadLetters, FailedJob
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 KEEP_FINISHED_SECONDS = 24 * 3600  # a finished job's key stays taken this long (dedupe)
 
 Handler = Callable[[dict[str, Any]], Any]
+_TOLD = "argus_outcome_told"  # in a job's context: the handler's outcome was observed
 
 
 def make_queue(url: str, schema: str = "argus") -> Queue:
@@ -109,16 +111,35 @@ def make_worker(
     sweep_seconds: int,
     startup: Callable[[dict[str, Any]], Any] | None = None,
     shutdown: Callable[[dict[str, Any]], Any] | None = None,
+    observer: job_runs.JobObserver = job_runs.ignore,
+    shutdown_grace_seconds: int | None = None,
 ) -> Worker[Context]:
     """A SAQ worker running ``handlers``; reminders run once per cron period across all
-    workers (a unique cron job), failed jobs become dead letters."""
+    workers (a unique cron job), failed jobs become dead letters. On SIGTERM it waits up
+    to ``shutdown_grace_seconds`` for running jobs, then cancels them and queues them
+    again."""
 
     def wrap(name: str, handler: Handler) -> Callable[..., Any]:
         async def run(ctx: dict[str, Any], *, payload: dict[str, Any] | None = None) -> None:
             job = ctx.get("job")
             beat = asyncio.create_task(_heartbeat(job)) if job and job.heartbeat else None
+            attempt = job_runs.JobRun(
+                name=name,
+                id=str(getattr(job, "id", "")),
+                attempt=int(getattr(job, "attempts", 0) or 0),
+            )
+            observer(name, job_runs.STARTED, None)
+            began = time.perf_counter()
             try:
-                await handler(payload or {})
+                with job_runs.running(attempt):
+                    await handler(payload or {})
+            except Exception:
+                ctx[_TOLD] = True
+                observer(name, job_runs.FAILED, time.perf_counter() - began)
+                raise
+            else:
+                ctx[_TOLD] = True
+                observer(name, job_runs.SUCCEEDED, time.perf_counter() - began)
             finally:
                 if beat is not None:
                     beat.cancel()
@@ -131,7 +152,13 @@ def make_worker(
 
     async def after_process(ctx: dict[str, Any]) -> None:
         job = ctx.get("job")
-        if job is None or job.status != Status.FAILED:
+        if job is None:
+            return
+        if "exception" in ctx and not ctx.get(_TOLD):  # timed out: cancelled by SAQ
+            observer(job.function, job_runs.FAILED, None)
+        if job.status == Status.QUEUED and "exception" in ctx:
+            observer(job.function, job_runs.RETRIED, None)
+        if job.status != Status.FAILED:
             return
         await dead.add(
             FailedJob(
@@ -144,6 +171,7 @@ def make_worker(
                 failed_at=datetime.now(UTC),
             )
         )
+        observer(job.function, job_runs.DEAD, None)
 
     reminders = POLICIES[REMINDERS]
     cron_jobs = (
@@ -167,4 +195,5 @@ def make_worker(
         startup=startup,
         shutdown=shutdown,
         timers=PartialTimersDict(schedule=1, worker_info=10, sweep=sweep_seconds, abort=1),
+        shutdown_grace_period_s=shutdown_grace_seconds,
     )

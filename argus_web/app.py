@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 
 from dishka import AsyncContainer, Provider
 from dishka.integrations.litestar import setup_dishka
@@ -20,8 +21,11 @@ from argus_web.auth.routes import account_router, auth_router
 from argus_web.container import load_plugins, make_container
 from argus_web.errors import EXCEPTION_HANDLERS
 from argus_web.jobs import EmbeddedJobs
+from argus_web.logs import configure_logging
+from argus_web.metrics import metrics, observed_requests
 from argus_web.settings import Settings, settings_from_env
 from argus_web.static import dashboard_files, dashboard_index
+from argus_web.tracing import tracing_plugins
 
 VERSION = "0.1.0"
 
@@ -53,7 +57,10 @@ def create_app(
             admin_router,
             dashboard_index,
             dashboard_files,
+            metrics,
         ],
+        middleware=[observed_requests],
+        plugins=tracing_plugins(os.environ),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Argus",
@@ -79,7 +86,10 @@ def create_app(
 def serving_app(settings: Settings | None = None) -> Litestar:
     """The app ``argus serve`` runs, with its background work and a quiet garbage
     collector (with ``--workers N``, a uvicorn factory each process calls)."""
+    settings = settings or settings_from_env()
     app = create_app(settings, background=True)
+    if settings.log_format == "json":
+        configure_logging("json")  # over Litestar's own logging set-up
     quiet_gc()
     return app
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import logging
+import os
+import shutil
+import tempfile
 from typing import Any
 
 import click
@@ -13,6 +15,7 @@ from argus_adapters.sql.engine import create_engine
 from argus_adapters.sql.migrate import upgrade
 from argus_adapters.sql.settings import DatabaseSettings
 from argus_web.demo import ADMIN_EMAIL, VIEWER_EMAIL, seed_demo
+from argus_web.logs import configure_logging, logging_config
 from argus_web.settings import Settings
 
 
@@ -32,13 +35,35 @@ def _serve(
         "log_level": "info",
         "access_log": access_log,
     }
+    if settings.log_format == "json":
+        # One JSON object a line; the request lines come from Argus's middleware.
+        options.update(log_config=logging_config("json", access_log=access_log), access_log=False)
     if workers > 1:
-        # Each worker process builds its own app from the same environment.
-        uvicorn.run("argus_web.app:serving_app", factory=True, workers=workers, **options)
+        # Each worker process builds its own app from the same environment; their metrics
+        # go to files in one folder so that any of them answers /metrics for all.
+        with _metrics_folder():
+            uvicorn.run("argus_web.app:serving_app", factory=True, workers=workers, **options)
         return
     from argus_web.app import serving_app  # the app is only built when serving
 
     uvicorn.run(serving_app(settings), **options)
+
+
+class _metrics_folder:  # noqa: N801 (a context manager used like a function)
+    """``PROMETHEUS_MULTIPROC_DIR`` for the serving processes: the operator's, or a new
+    folder removed when serving ends."""
+
+    def __enter__(self) -> None:
+        self.made: str | None = None
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            self.made = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+                prefix="argus-metrics-"
+            )
+
+    def __exit__(self, *_: object) -> None:
+        if self.made is not None:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+            shutil.rmtree(self.made, ignore_errors=True)
 
 
 host_option = click.option("--host", default="127.0.0.1", show_default=True)
@@ -111,10 +136,7 @@ def worker(concurrency: int, sweep_seconds: int) -> None:
         )
     from argus_web.worker import run_worker  # SAQ and its backends load only here
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("saq").setLevel(logging.WARNING)  # not a line per job
+    configure_logging(settings.log_format)
 
     asyncio.run(run_worker(settings, concurrency=concurrency, sweep_seconds=sweep_seconds))
 

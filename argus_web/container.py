@@ -54,6 +54,7 @@ from argus_plugins.hookspecs import PluginContext
 from argus_plugins.manager import Providers, chain_of, plugin_manager, providers
 from argus_web.auth.current import authenticate
 from argus_web.auth.tokens import SessionTokens
+from argus_web.metrics import measured_rca_chain, slack_trace_config
 from argus_web.settings import Settings
 
 
@@ -141,7 +142,7 @@ class AppProvider(Provider):
         if settings.slack is None:
             yield Chat(None)
             return
-        async with aiohttp.ClientSession() as session:
+        async with aiohttp.ClientSession(trace_configs=[slack_trace_config()]) as session:
             client = AsyncWebClient(
                 token=settings.slack.bot_token,
                 base_url=settings.slack.api_url,
@@ -194,7 +195,7 @@ class AppProvider(Provider):
 
     @provide
     def rca_providers(self, found: Providers) -> ProviderChain[RcaProvider]:
-        return chain_of(found.rca, "RCA provider")
+        return measured_rca_chain(chain_of(found.rca, "RCA provider"))
 
     @provide
     def session_tokens(self, settings: Settings) -> SessionTokens:

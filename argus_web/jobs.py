@@ -24,6 +24,7 @@ from argus_core.usecases.rca import RcaService
 from argus_core.usecases.reminders import ReminderService
 from argus_core.usecases.triage import TriageService
 from argus_web.container import JobWake, job_policies
+from argus_web.metrics import observe_job
 from argus_web.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ class EmbeddedJobs:
             concurrency=self.settings.job_concurrency,
             wake=wake.event,
             policies=job_policies(self.settings),
+            observer=observe_job,
         )
         reminders = handlers[REMINDERS]
         self._tasks = [

@@ -101,6 +101,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_retry_delay_seconds: float | None = None
     """Wait before the first retry, doubled for each later one."""
     reminder_interval_seconds: int = 60
+    log_format: str = "plain"
+    """``ARGUS_LOG_FORMAT``: ``plain`` lines for people or ``json``, one object a line."""
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None
+    """``ARGUS_METRICS_HOST``/``_PORT``: where ``argus worker`` serves ``/metrics``
+    (None: it serves none; ``argus serve`` answers ``/metrics`` on its own port)."""
     plugins: PluginSettings = msgspec.field(default_factory=lambda: PluginSettings())
 
     def __post_init__(self) -> None:
@@ -125,6 +131,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError("ARGUS_JOB_RETRY_DELAY_SECONDS must be between 0 and 3600.")
         if not 1 <= self.reminder_interval_seconds <= 3600:
             raise ValueError("ARGUS_REMINDER_INTERVAL_SECONDS must be between 1 and 3600.")
+        if self.log_format not in ("plain", "json"):
+            raise ValueError(f"ARGUS_LOG_FORMAT must be plain or json, not {self.log_format!r}.")
+        if self.metrics_port is not None and not 1 <= self.metrics_port <= 65535:
+            raise ValueError("ARGUS_METRICS_PORT must be between 1 and 65535.")
 
     @property
     def is_production(self) -> bool:
@@ -179,6 +189,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             job_retries=_parsed(env, "ARGUS_JOB_RETRIES", int, "a whole number"),
             job_retry_delay_seconds=_number(env, "ARGUS_JOB_RETRY_DELAY_SECONDS"),
             reminder_interval_seconds=_integer(env, "ARGUS_REMINDER_INTERVAL_SECONDS", 60),
+            log_format=env.get("ARGUS_LOG_FORMAT", "").strip().lower() or "plain",
+            metrics_host=env.get("ARGUS_METRICS_HOST", "").strip() or "127.0.0.1",
+            metrics_port=_parsed(env, "ARGUS_METRICS_PORT", int, "a whole number"),
             plugins=PluginSettings.from_env(env),
         )
 

@@ -11,6 +11,7 @@ from argus_adapters.saq_jobs import SaqJobQueue, make_worker
 from argus_core.ports import DeadLetters, JobQueue
 from argus_web.container import load_plugins, make_container
 from argus_web.jobs import job_handlers, relay_forever
+from argus_web.metrics import observe_job, serve_metrics
 from argus_web.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,10 @@ async def run_worker(settings: Settings, *, concurrency: int, sweep_seconds: int
             sweep_seconds=sweep_seconds,
             startup=startup,
             shutdown=shutdown,
+            observer=observe_job,
         )
-        await connect_patiently(queue)
-        await worker.start()
+        with serve_metrics(settings.metrics_host, settings.metrics_port):
+            await connect_patiently(queue)
+            await worker.start()
     finally:
         await container.close()

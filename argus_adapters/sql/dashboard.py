@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from argus_adapters.sql import models as m
 from argus_adapters.sql.uow import SqlUnitOfWork
@@ -81,3 +82,16 @@ class SqlDashboardQueries:
             )
             for team_id, name, opened, resolved, seconds, count in rows
         ]
+
+
+ISSUE_COUNTS = sa.select(_C.status, _C.priority, sa.func.sum(_C.issue_count)).group_by(
+    _C.status, _C.priority
+)
+
+
+async def issue_counts(engine: AsyncEngine) -> list[tuple[str, str, int]]:
+    """Issues by (status, priority) over every team, from the trigger-kept rows (for
+    metrics scrapes: a few rows whatever the number of issues)."""
+    async with engine.connect() as connection:
+        rows = (await connection.execute(ISSUE_COUNTS)).all()
+    return [(status, priority, int(count or 0)) for status, priority, count in rows]

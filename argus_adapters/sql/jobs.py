@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import socket
+import time
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -25,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from argus_adapters import job_runs
 from argus_adapters.sql import models as m
 from argus_core.domain.errors import NotFound
 from argus_core.jobs import POLICIES, JobPolicy, policy_of
@@ -145,10 +147,12 @@ class SqlJobRunner:
         poll_seconds: float = 0.5,
         wake: asyncio.Event | None = None,
         policies: Mapping[str, JobPolicy] = POLICIES,
+        observer: job_runs.JobObserver = job_runs.ignore,
     ) -> None:
         self.engine = engine
         self.policies = policies
         self.handlers = handlers
+        self.observer = observer
         self.concurrency = concurrency
         self.poll_seconds = poll_seconds
         self.wake = wake or asyncio.Event()
@@ -246,16 +250,22 @@ class SqlJobRunner:
 
     async def _run(self, job: Claimed) -> None:
         policy = policy_of(self.policies, job.name)
+        self.observer(job.name, job_runs.STARTED, None)
+        began = time.perf_counter()
         try:
             handler = self.handlers.get(job.name)
             if handler is None:
                 raise LookupError(f"no handler for job {job.name!r}")
-            await asyncio.wait_for(handler(job.payload), policy.timeout_seconds)
+            attempt = job_runs.JobRun(name=job.name, id=str(job.id), attempt=job.attempts)
+            with job_runs.running(attempt):
+                await asyncio.wait_for(handler(job.payload), policy.timeout_seconds)
         except asyncio.CancelledError:
             raise  # stopping: the lease runs out and another start takes it back
         except Exception:
+            self.observer(job.name, job_runs.FAILED, time.perf_counter() - began)
             await self._failed(job, policy, traceback.format_exc())
         else:
+            self.observer(job.name, job_runs.SUCCEEDED, time.perf_counter() - began)
             await self._finish(job, status="done", finished_at=_now())
         finally:
             self._slots.release()
@@ -268,6 +278,7 @@ class SqlJobRunner:
             await self._finish(
                 job, status="queued", run_at=now + timedelta(seconds=delay), last_error=error
             )
+            self.observer(job.name, job_runs.RETRIED, None)
             return
         log.error("job %s failed for good after %d attempts", job.key, job.attempts)
         dead = FailedJob(
@@ -281,8 +292,11 @@ class SqlJobRunner:
         )
         async with self.engine.begin() as conn:
             # A dead letter only while the job is still ours (not taken over meanwhile).
-            if await self._update(conn, job, status="dead", last_error=error, finished_at=now):
+            ours = await self._update(conn, job, status="dead", last_error=error, finished_at=now)
+            if ours:
                 await conn.execute(sa.insert(DEAD).values(_dead_values(dead)))
+        if ours:
+            self.observer(job.name, job_runs.DEAD, None)
 
     async def _finish(self, job: Claimed, **values: Any) -> None:
         async with self.engine.begin() as conn:
