@@ -22,6 +22,8 @@ REMINDERS = "reminders"
 """The periodic reminder run (records ``ReminderDue`` events; ``notify`` sends them)."""
 RCA = "rca"
 """The root-cause analysis of one issue (every new issue, and on request)."""
+INTAKE = "intake"
+"""Take in one delivery from the chat tool (a Slack mention, shortcut or modal)."""
 
 
 class JobSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -47,6 +49,7 @@ POLICIES: dict[str, JobPolicy] = {
         timeout_seconds=120, retries=4, retry_delay_seconds=5.0, heartbeat_seconds=60
     ),
     REMINDERS: JobPolicy(timeout_seconds=60, retries=1),
+    INTAKE: JobPolicy(timeout_seconds=60, retries=8, retry_delay_seconds=1.0, heartbeat_seconds=30),
     # A remote investigation may take its full 600 s; a run whose hold is taken (another
     # run, or a dead one whose hold has not expired yet) waits for a later attempt.
     RCA: JobPolicy(

@@ -76,6 +76,10 @@ class IssueRepository(Protocol):
         is still that one: False tells a run that another one took over."""
         ...
 
+    async def find_by_thread(self, channel_id: str, thread_ts: str) -> Issue | None:
+        """The issue whose chat thread this is, if any (the oldest, should there be two)."""
+        ...
+
     async def count_active(self, team_id: UUID) -> int:
         """How many open or in-progress issues ``team_id`` owns."""
         ...
@@ -275,6 +279,23 @@ class Outbox(Protocol):
         ...
 
 
+class ReceiptRepository(Protocol):
+    """Deliveries from the chat tool (Slack event ids, shortcut and modal ids) already
+    taken in, so one delivered again (a retry, a reconnect, a second process) makes one
+    issue. The database's unique key decides, not any process's memory."""
+
+    async def record(self, key: str, at: datetime) -> UUID | None:
+        """Remember a delivery (once); the issue it made, if it made one already."""
+        ...
+
+    async def settle(self, key: str, issue_id: UUID, at: datetime) -> UUID:
+        """Make ``issue_id`` the delivery's issue unless it has one, recording the delivery
+        if need be; returns the delivery's issue, which is another one when it was
+        settled before (then the caller must not create its own). Concurrent callers
+        queue on the receipt until the first one's unit ends."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; leaving without ``commit()`` rolls back."""
 
@@ -298,6 +319,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def receipts(self) -> ReceiptRepository: ...
 
     def reading(self) -> Self:
         """Make the next unit read-only (``async with uow.reading():``). It may run

@@ -24,6 +24,8 @@ from argus_web.jobs import EmbeddedJobs
 from argus_web.logs import configure_logging
 from argus_web.metrics import metrics, observed_requests
 from argus_web.settings import Settings, settings_from_env
+from argus_web.slack.routes import slack_router
+from argus_web.slack.socket import SlackSocket
 from argus_web.static import dashboard_files, dashboard_index
 from argus_web.tracing import tracing_plugins
 
@@ -40,11 +42,16 @@ def create_app(
 
     ``background`` runs the embedded job runner, outbox relay and reminders in this
     process when no SAQ queue is configured (``argus serve``); with ``ARGUS_QUEUE_URL``
-    set, ``argus worker`` processes do that work instead.
+    set, ``argus worker`` processes do that work instead. It also runs Slack's Socket
+    Mode, in every mode, when ``SLACK_APP_TOKEN`` is set.
     """
     settings = settings or settings_from_env()
     container = container or make_container(settings, *overrides)
     jobs = EmbeddedJobs(container, settings) if background and not settings.queue_url else None
+    slack_socket = SlackSocket(container, settings) if background else None
+    starting = [*([jobs.start] if jobs else []), *([slack_socket.start] if slack_socket else [])]
+    # Socket Mode stops first: it may still be storing (and acknowledging) deliveries.
+    stopping = [*([slack_socket.stop] if slack_socket else []), *([jobs.stop] if jobs else [])]
     app = Litestar(
         route_handlers=[
             health_router,
@@ -55,6 +62,7 @@ def create_app(
             members_router,
             dashboard_router,
             admin_router,
+            slack_router,
             dashboard_index,
             dashboard_files,
             metrics,
@@ -75,8 +83,8 @@ def create_app(
                 }
             ),
         ),
-        on_startup=[functools.partial(load_plugins, container), *([jobs.start] if jobs else [])],
-        on_shutdown=[jobs.stop, container.close] if jobs else [container.close],
+        on_startup=[functools.partial(load_plugins, container), *starting],
+        on_shutdown=[*stopping, container.close],
         debug=False,
     )
     setup_dishka(container, app)

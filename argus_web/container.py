@@ -20,7 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from argus_adapters.google import GoogleIdentityProvider
 from argus_adapters.saq_jobs import SaqJobQueue, make_queue
+from argus_adapters.slack.directory import SlackDirectory
+from argus_adapters.slack.events import SlackMentionReader
 from argus_adapters.slack.notifier import SlackChatNotifier
+from argus_adapters.slack.reports import SlackReportReader
 from argus_adapters.sql.dashboard import SqlDashboardQueries
 from argus_adapters.sql.engine import create_engine
 from argus_adapters.sql.jobs import SqlDeadLetters, SqlJobQueue
@@ -44,6 +47,7 @@ from argus_core.ports import (
 from argus_core.usecases.background import FailedJobService, NotificationService, OutboxRelay
 from argus_core.usecases.dashboard import DashboardService
 from argus_core.usecases.identity import IdentityService
+from argus_core.usecases.intake import IntakeService
 from argus_core.usecases.issues import IssueService
 from argus_core.usecases.rca import RcaService
 from argus_core.usecases.reminders import ReminderService
@@ -56,6 +60,8 @@ from argus_web.auth.current import authenticate
 from argus_web.auth.tokens import SessionTokens
 from argus_web.metrics import measured_rca_chain, slack_trace_config
 from argus_web.settings import Settings
+from argus_web.slack.handlers import ROUTES
+from argus_web.slack.inbox import SlackInbox
 
 
 class GoogleSignIn:
@@ -70,6 +76,24 @@ class Chat:
 
     def __init__(self, notifier: ChatNotifier | None) -> None:
         self.notifier = notifier
+
+
+class SlackApi:
+    """Slack's Web API client when a bot token is configured, else None."""
+
+    def __init__(self, client: AsyncWebClient | None) -> None:
+        self.client = client
+
+
+class SlackReader:
+    """Reads Slack deliveries into what the core takes in; None without Slack."""
+
+    def __init__(
+        self, reader: SlackMentionReader | None, reports: SlackReportReader | None = None
+    ) -> None:
+        self.reader = reader
+        self.reports = reports
+        """``/argus report`` modals and messages tracked with the shortcut."""
 
 
 class JobWake:
@@ -138,9 +162,9 @@ class AppProvider(Provider):
         )
 
     @provide
-    async def chat(self, settings: Settings) -> AsyncIterator[Chat]:
+    async def slack_api(self, settings: Settings) -> AsyncIterator[SlackApi]:
         if settings.slack is None:
-            yield Chat(None)
+            yield SlackApi(None)
             return
         async with aiohttp.ClientSession(trace_configs=[slack_trace_config()]) as session:
             client = AsyncWebClient(
@@ -149,7 +173,23 @@ class AppProvider(Provider):
                 session=session,
                 timeout=15,
             )
-            yield Chat(SlackChatNotifier(client))
+            yield SlackApi(client)
+
+    @provide
+    def chat(self, settings: Settings, slack: SlackApi) -> Chat:
+        if slack.client is None or settings.slack is None:
+            return Chat(None)
+        return Chat(
+            SlackChatNotifier(slack.client, posts_per_second=settings.slack.posts_per_second)
+        )
+
+    @provide
+    def slack_reader(self, slack: SlackApi) -> SlackReader:
+        """Slack's people and channels behind one bounded cache for the process."""
+        if slack.client is None:
+            return SlackReader(None)
+        mentions = SlackMentionReader(SlackDirectory(slack.client))
+        return SlackReader(mentions, SlackReportReader(slack.client, mentions))
 
     @provide
     def job_wake(self) -> JobWake:
@@ -286,6 +326,42 @@ class RequestProvider(Provider):
             clock,
             judge=found.judge,
             threshold=settings.plugins.auto_resolve_threshold,
+        )
+
+    @provide
+    def intake(
+        self,
+        uow: UnitOfWork,
+        issues: IssueService,
+        queue: JobQueue,
+        clock: Clock,
+        chat: Chat,
+        settings: Settings,
+    ) -> IntakeService:
+        return IntakeService(uow, issues, queue, clock, chat.notifier, settings.public_url)
+
+    @provide
+    async def slack_inbox(
+        self,
+        uow: SqlUnitOfWork,
+        intake: IntakeService,
+        issues: IssueService,
+        identity: IdentityService,
+        teams: TeamService,
+        slack: SlackApi,
+        reader: SlackReader,
+    ) -> SlackInbox:
+        # Taking a delivery in also queues a job, on another connection: this scope's
+        # must not sit idle meanwhile (under load that deadlocked the pool).
+        await uow.short_units()
+        return SlackInbox(
+            intake,
+            ROUTES,
+            issues=issues,
+            identity=identity,
+            teams=teams,
+            client=slack.client,
+            directory=reader.reader.directory if reader.reader else None,
         )
 
     @provide

@@ -10,20 +10,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from dishka import AsyncContainer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from argus_adapters.slack.events import MENTION
+from argus_adapters.slack.reports import REPORT, SHORTCUT
 from argus_adapters.sql.jobs import SqlJobRunner
-from argus_core.domain.errors import NotFound
-from argus_core.jobs import NOTIFY, RCA, REMINDERS, TRIAGE, event_of
+from argus_adapters.sql.uow import SqlUnitOfWork
+from argus_core.domain.errors import NotFound, Unavailable
+from argus_core.jobs import INTAKE, NOTIFY, RCA, REMINDERS, TRIAGE, event_of
 from argus_core.usecases.background import NotificationService, OutboxRelay
+from argus_core.usecases.intake import IntakeService
 from argus_core.usecases.rca import RcaService
 from argus_core.usecases.reminders import ReminderService
 from argus_core.usecases.triage import TriageService
-from argus_web.container import JobWake, job_policies
+from argus_web.container import JobWake, SlackReader, job_policies
 from argus_web.metrics import observe_job
 from argus_web.settings import Settings
 
@@ -33,34 +37,69 @@ Handler = Callable[[dict[str, Any]], Awaitable[None]]
 RELAY_POLL_SECONDS = 0.1
 
 
+@contextlib.asynccontextmanager
+async def job_scope(container: AsyncContainer) -> AsyncIterator[AsyncContainer]:
+    """A request scope for one job. Unlike a web request's, its unit of work gives its
+    connection back after every unit: a job may wait minutes between units (on an LLM,
+    an RCA service, Slack's rate limits) and must not hold one of the pool's few
+    connections meanwhile (eight triages waiting on a slow model starved the web
+    requests of the same process)."""
+    async with container() as scope:
+        await (await scope.get(SqlUnitOfWork)).short_units()
+        yield scope
+
+
 def job_handlers(container: AsyncContainer) -> dict[str, Handler]:
     """Every job Argus runs, by name."""
 
     async def notify(payload: dict[str, Any]) -> None:
-        async with container() as scope:
+        async with job_scope(container) as scope:
             await (await scope.get(NotificationService)).deliver(event_of(payload))
 
     async def triage(payload: dict[str, Any]) -> None:
-        async with container() as scope:
+        async with job_scope(container) as scope:
             service = await scope.get(TriageService)
             await service.triage(event_of(payload).issue_id, only_new=True)
 
     async def rca(payload: dict[str, Any]) -> None:
         issue_id = event_of(payload).issue_id
-        async with container() as scope:
+        async with job_scope(container) as scope:
             service = await scope.get(RcaService)
             try:
                 await service.run(issue_id)
             except NotFound:
                 log.info("issue %s is gone; its analysis is dropped", issue_id)
 
+    async def intake(payload: dict[str, Any]) -> None:
+        """One Slack delivery, by the ``kind`` its payload was queued with."""
+        async with job_scope(container) as scope:
+            readers = await scope.get(SlackReader)
+            if readers.reader is None or readers.reports is None:
+                raise Unavailable("A Slack delivery waits for SLACK_BOT_TOKEN to be set.")
+            service = await scope.get(IntakeService)
+            kind = payload.get("kind", MENTION)
+            if kind == MENTION:
+                await service.take_in(await readers.reader.mention(payload))
+            elif kind == REPORT:
+                await service.take_in_report(await readers.reports.report(payload))
+            elif kind == SHORTCUT:
+                await service.take_in_report(await readers.reports.tracked(payload))
+            else:
+                log.warning("a Slack delivery of unknown kind %r is dropped", kind)
+
     async def reminders(_: dict[str, Any]) -> None:
-        async with container() as scope:
+        async with job_scope(container) as scope:
             sent = await (await scope.get(ReminderService)).run()
         if sent:
             log.info("recorded %d reminders", sent)
 
-    return {NOTIFY: notify, TRIAGE: triage, RCA: rca, REMINDERS: reminders}
+    return {
+        NOTIFY: notify,
+        TRIAGE: triage,
+        RCA: rca,
+        REMINDERS: reminders,
+        INTAKE: intake,
+    }
 
 
 async def relay_forever(
@@ -75,7 +114,7 @@ async def relay_forever(
     while True:
         wake.clear()
         try:
-            async with container() as scope:
+            async with job_scope(container) as scope:
                 moved = await (await scope.get(OutboxRelay)).relay()
             backoff = poll_seconds
         except Exception:

@@ -34,10 +34,38 @@ class GoogleSettings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SlackSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """Slack's Web API; without a bot token Argus sends nothing to Slack."""
+    """Slack's Web API; without a bot token Argus sends nothing to Slack.
+
+    A signing secret turns on the HTTP endpoints (``/slack/events``, ``/slack/interactions``,
+    ``/slack/commands``); an app token turns on Socket Mode (no public URL needed).
+    """
 
     bot_token: str
     api_url: str = "https://slack.com/api/"
+    signing_secret: str | None = None
+    app_token: str | None = None
+    posts_per_second: float = 1.0
+    """``ARGUS_SLACK_POSTS_PER_SECOND``: ``chat.postMessage`` pacing, per channel."""
+
+    def __post_init__(self) -> None:
+        if not 0 < self.posts_per_second <= 100:
+            raise ValueError("ARGUS_SLACK_POSTS_PER_SECOND must be above 0 and at most 100.")
+        if self.app_token is not None and not self.app_token.startswith("xapp-"):
+            raise ValueError("SLACK_APP_TOKEN must be an app-level token (xapp-...).")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SlackSettings | None:
+        """Slack's settings, or None without ``SLACK_BOT_TOKEN``."""
+        if not env.get("SLACK_BOT_TOKEN", "").strip():
+            return None
+        pace = _number(env, "ARGUS_SLACK_POSTS_PER_SECOND")
+        return cls(
+            bot_token=env["SLACK_BOT_TOKEN"].strip(),
+            api_url=env.get("SLACK_API_URL") or "https://slack.com/api/",
+            signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
+            app_token=env.get("SLACK_APP_TOKEN", "").strip() or None,
+            posts_per_second=1.0 if pace is None else pace,
+        )
 
 
 class PluginSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -178,12 +206,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             allowed_email_domain=env.get("ALLOWED_EMAIL_DOMAIN") or None,
             admin_emails=_names(env, "ADMIN_EMAILS") or (),
             static_dir=Path(env["ARGUS_STATIC_DIR"]) if env.get("ARGUS_STATIC_DIR") else STATIC_DIR,
-            slack=SlackSettings(
-                bot_token=env["SLACK_BOT_TOKEN"],
-                api_url=env.get("SLACK_API_URL") or "https://slack.com/api/",
-            )
-            if env.get("SLACK_BOT_TOKEN")
-            else None,
+            slack=SlackSettings.from_env(env),
             queue_url=_queue_url(env.get("ARGUS_QUEUE_URL", "")),
             job_concurrency=_integer(env, "ARGUS_JOB_CONCURRENCY", 4),
             job_retries=_parsed(env, "ARGUS_JOB_RETRIES", int, "a whole number"),

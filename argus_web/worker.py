@@ -1,4 +1,5 @@
-"""``argus worker``: SAQ workers running Argus's jobs, the outbox relay and reminders."""
+"""``argus worker``: SAQ workers running Argus's jobs, the outbox relay and reminders, and
+Slack's Socket Mode when it is configured."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import contextlib
 import logging
 from typing import Any
 
+from dishka import Provider
+
 from argus_adapters.saq_jobs import SaqJobQueue, make_worker
 from argus_core.ports import DeadLetters, JobQueue
 from argus_web.container import load_plugins, make_container
 from argus_web.jobs import job_handlers, relay_forever
 from argus_web.metrics import observe_job, serve_metrics
 from argus_web.settings import Settings
+from argus_web.slack.socket import SlackSocket
 
 log = logging.getLogger(__name__)
 
@@ -40,20 +44,26 @@ async def connect_patiently(queue: SaqJobQueue, most_seconds: float = 30) -> Non
             delay = min(delay * 2, most_seconds)
 
 
-async def run_worker(settings: Settings, *, concurrency: int, sweep_seconds: int) -> None:
+async def run_worker(
+    settings: Settings, *overrides: Provider, concurrency: int, sweep_seconds: int
+) -> None:
     """Work until SIGTERM or SIGINT; every worker also relays the outbox (each event's
-    jobs are keyed, so several relays queue them once)."""
-    container = make_container(settings)
+    jobs are keyed, so several relays queue them once) and, with ``SLACK_APP_TOKEN``,
+    receives Slack's deliveries over Socket Mode."""
+    container = make_container(settings, *overrides)
     try:
         await load_plugins(container)
         queue = await container.get(JobQueue)
         assert isinstance(queue, SaqJobQueue)
         relay: list[asyncio.Task[None]] = []
+        slack_socket = SlackSocket(container, settings)
 
         async def startup(_: dict[str, Any]) -> None:
             relay.append(asyncio.create_task(relay_forever(container), name="argus-relay"))
+            await slack_socket.start()
 
         async def shutdown(_: dict[str, Any]) -> None:
+            await slack_socket.stop()
             for task in relay:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -2,12 +2,19 @@
 
 Point ``AsyncWebClient(token="xoxb-test", base_url=fake.base_url)`` at it (or a worker
 subprocess: it is a real HTTP server). Every method checks ``Authorization: Bearer
-<token>`` (``not_authed`` / ``invalid_auth`` otherwise) and reads its arguments from the
+<token>`` (``not_authed`` / ``invalid_auth`` otherwise; ``apps.connections.open`` takes
+only ``app_token``, the others only the bot token) and reads its arguments from the
 query string and a JSON or form-encoded body alike, as slack-sdk sends both.
 
-Methods: ``auth.test``, ``chat.postMessage``, ``conversations.replies``,
-``conversations.history``, ``conversations.open`` and ``reactions.add`` /
-``reactions.remove``. Messages get increasing unique ``ts`` like Slack's; ``metadata`` is
+Methods: ``auth.test``, ``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``,
+``chat.getPermalink``, ``conversations.replies``, ``conversations.history``,
+``conversations.open``, ``conversations.info``, ``users.info``, ``views.open``,
+``views.update``, ``apps.connections.open`` and ``reactions.add`` / ``reactions.remove``.
+Users come from :meth:`FakeSlack.add_user` (unknown ids answer ``user_not_found``);
+channels are named after their id unless :meth:`FakeSlack.add_channel` names them;
+``apps.connections.open`` answers ``socket_url`` (set it to a test's websocket server).
+
+Messages get increasing unique ``ts`` like Slack's; ``metadata`` is
 returned by the read methods only with ``include_all_metadata``; reads page with
 ``limit`` and ``response_metadata.next_cursor``. Unlike Slack, a thread or a message
 that was never posted is not an error (an empty thread, a reaction on any ts), so tests
@@ -15,14 +22,14 @@ need not seed a parent; :meth:`FakeSlack.add_message` seeds one when wanted.
 
 Knobs: ``post_delay`` (seconds ``chat.postMessage`` waits before storing, without
 blocking other requests), ``failures`` (channel id -> the Slack error code
-``chat.postMessage`` answers there), ``ratelimit_next`` (that many next posts answer
-HTTP 429, ``ratelimited``, with ``Retry-After: <retry_after>``; ``retry_after`` is 1 s
-unless set), ``ratelimit_until`` (every post answers that 429 until this
-``time.monotonic()``), and an outage: :meth:`~FakeSlack.go_down` makes every method
-answer HTTP 500 (``fatal_error``) for some seconds or until :meth:`~FakeSlack.come_back`.
-Each message records ``at``, the ``time.monotonic()`` the fake stored it.
-Records (thread-safe): ``posts``,
-:meth:`~FakeSlack.keys`, :meth:`~FakeSlack.messages_in`, :meth:`~FakeSlack.reactions_on`,
+``chat.postMessage`` answers there), ``lookup_delay`` (seconds ``users.info`` waits),
+``ratelimit_next`` (that many next posts answer HTTP 429, ``ratelimited``, with
+``Retry-After: <retry_after>``; ``retry_after`` is 1 s unless set),
+``ratelimit_until`` (every post answers that 429 until this ``time.monotonic()``), and
+an outage: :meth:`~FakeSlack.go_down` makes every method answer HTTP 500
+(``fatal_error``) for some seconds or until :meth:`~FakeSlack.come_back`. Each message
+records ``at``, the ``time.monotonic()`` the fake stored it. Records (thread-safe):
+``posts``, :meth:`~FakeSlack.keys`, :meth:`~FakeSlack.messages_in`, :meth:`~FakeSlack.reactions_on`,
 ``calls`` (every request's method and arguments); :meth:`~FakeSlack.wait_for_posts`.
 """
 
@@ -156,8 +163,10 @@ def _page(items: list[dict[str, Any]], args: dict[str, Any], default_limit: int)
 class FakeSlack:
     """The fake server; use as a context manager (started on enter, stopped on exit)."""
 
-    def __init__(self, token: str = "xoxb-test") -> None:
+    def __init__(self, token: str = "xoxb-test", app_token: str = "xapp-test") -> None:
         self.token = token
+        self.app_token = app_token
+        """The app-level token: the only one ``apps.connections.open`` takes, as Slack's."""
         self._url = ""
         self._lock = threading.Lock()
         self._clock = int(time.time()) * 1_000_000  # microseconds of the last ts
@@ -180,6 +189,13 @@ class FakeSlack:
             self.retry_after = 1
             self.outage_until = 0.0
             self.limited: list[tuple[str, float]] = []  # (channel, when) of each 429
+            self.users: dict[str, dict[str, Any]] = {}
+            self.channel_names: dict[str, str] = {}
+            self.ephemerals: list[dict[str, Any]] = []
+            self.views: list[dict[str, Any]] = []
+            self.updates: list[dict[str, Any]] = []
+            self.socket_url = ""
+            self.lookup_delay = 0.0
 
     @property
     def base_url(self) -> str:
@@ -198,6 +214,39 @@ class FakeSlack:
             message = FakeMessage(channel, self._next_ts(), text, user, thread_ts)
             self.messages.append(message)
             return message.ts
+
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        email: str | None = None,
+        tz: str = "Europe/London",
+        is_bot: bool = False,
+    ) -> None:
+        """Make ``users.info`` know a person (or a bot)."""
+        profile: dict[str, Any] = {"real_name": name, "display_name": name.split()[0]}
+        if email is not None:
+            profile["email"] = email
+        with self._lock:
+            self.users[user_id] = {
+                "id": user_id,
+                "name": name.lower().replace(" ", "."),
+                "real_name": name,
+                "tz": tz,
+                "is_bot": is_bot,
+                "profile": profile,
+            }
+
+    def add_channel(self, channel_id: str, name: str) -> None:
+        """Name a channel for ``conversations.info``."""
+        with self._lock:
+            self.channel_names[channel_id] = name
+
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        """The arguments of every call of ``method``, in order."""
+        with self._lock:
+            return [args for name, args in self.calls if name == method]
 
     def go_down(self, seconds: float | None = None) -> None:
         """Answer every method with HTTP 500 for ``seconds`` (None: until
@@ -249,7 +298,15 @@ class FakeSlack:
     def _route(self) -> Any:
         methods: dict[str, Callable[[dict[str, Any]], Awaitable[Answer]]] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._connections_open,
             "chat.postMessage": self._post_message,
+            "chat.update": self._update,
+            "chat.postEphemeral": self._post_ephemeral,
+            "chat.getPermalink": self._permalink,
+            "conversations.info": self._channel_info,
+            "users.info": self._user_info,
+            "views.open": self._view_open,
+            "views.update": self._view_update,
             "conversations.replies": self._replies,
             "conversations.history": self._history,
             "conversations.open": self._open,
@@ -267,8 +324,10 @@ class FakeSlack:
                 self.calls.append((api_method, dict(args)))
             if not token:
                 return _error("not_authed")
-            if token != self.token:
+            if token not in (self.token, self.app_token):
                 return _error("invalid_auth")
+            if (token == self.app_token) != (api_method == "apps.connections.open"):
+                return _error("not_allowed_token_type")
             if time.monotonic() < self.outage_until:
                 return _error("fatal_error", 500)
             method = methods.get(api_method)
@@ -329,6 +388,98 @@ class FakeSlack:
             self.messages.append(message)
             self.posts.append(message)
         return _ok(channel=channel, ts=message.ts, message=message.as_slack(with_metadata=True))
+
+    async def _update(self, args: dict[str, Any]) -> Answer:
+        channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
+        text = str(args.get("text") or "")
+        blocks = _maybe_json(args.get("blocks"))
+        if not channel:
+            return _error("channel_not_found")
+        if not text and not blocks:
+            return _error("no_text")
+        with self._lock:
+            found = next((m for m in self.messages if m.channel == channel and m.ts == ts), None)
+            if found is None:
+                return _error("message_not_found")
+            if found.user != BOT_USER_ID:
+                return _error("cant_update_message")
+            found.text = text
+            if isinstance(blocks, list):
+                found.blocks = blocks
+            metadata = _maybe_json(args.get("metadata"))
+            if isinstance(metadata, dict):
+                found.metadata = metadata
+            self.updates.append({"channel": channel, "ts": ts, "text": text, "blocks": blocks})
+        return _ok(channel=channel, ts=ts, text=text)
+
+    async def _post_ephemeral(self, args: dict[str, Any]) -> Answer:
+        channel, user = str(args.get("channel") or ""), str(args.get("user") or "")
+        if not channel:
+            return _error("channel_not_found")
+        if not user:
+            return _error("user_not_found")
+        with self._lock:
+            ts = self._next_ts()
+            self.ephemerals.append(
+                {
+                    "channel": channel,
+                    "user": user,
+                    "text": str(args.get("text") or ""),
+                    "blocks": _maybe_json(args.get("blocks")),
+                    "thread_ts": args.get("thread_ts"),
+                }
+            )
+        return _ok(message_ts=ts)
+
+    async def _permalink(self, args: dict[str, Any]) -> Answer:
+        channel, ts = str(args.get("channel") or ""), str(args.get("message_ts") or "")
+        if not channel or not ts:
+            return _error("message_not_found")
+        return _ok(
+            channel=channel,
+            permalink=f"https://argus-test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+        )
+
+    async def _channel_info(self, args: dict[str, Any]) -> Answer:
+        channel = str(args.get("channel") or "")
+        if not channel:
+            return _error("channel_not_found")
+        with self._lock:
+            name = self.channel_names.get(channel, channel.lower())
+        return _ok(channel={"id": channel, "name": name, "is_channel": True})
+
+    async def _user_info(self, args: dict[str, Any]) -> Answer:
+        if self.lookup_delay:
+            await asyncio.sleep(self.lookup_delay)
+        with self._lock:
+            user = self.users.get(str(args.get("user") or ""))
+        return _ok(user=user) if user is not None else _error("user_not_found")
+
+    async def _view_open(self, args: dict[str, Any]) -> Answer:
+        if not args.get("trigger_id"):
+            return _error("invalid_trigger_id")
+        view = _maybe_json(args.get("view"))
+        if not isinstance(view, dict):
+            return _error("invalid_arguments")
+        with self._lock:
+            stored = {**view, "id": f"V{len(self.views) + 1:08d}"}
+            self.views.append(stored)
+        return _ok(view=stored)
+
+    async def _view_update(self, args: dict[str, Any]) -> Answer:
+        view = _maybe_json(args.get("view"))
+        view_id = str(args.get("view_id") or "")
+        with self._lock:
+            index = next((i for i, v in enumerate(self.views) if v["id"] == view_id), None)
+            if index is None or not isinstance(view, dict):
+                return _error("not_found")
+            self.views[index] = {**view, "id": view_id}
+            return _ok(view=self.views[index])
+
+    async def _connections_open(self, _: dict[str, Any]) -> Answer:
+        if not self.socket_url:
+            return _error("invalid_auth")
+        return _ok(url=self.socket_url)
 
     def _reply_counts(self, channel: str) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -52,6 +52,7 @@ class InMemoryStore:
     told: set[UUID] = field(default_factory=set)
     thread_holds: dict[UUID, datetime] = field(default_factory=dict)
     rca_holds: dict[UUID, datetime] = field(default_factory=dict)
+    receipts: dict[str, UUID | None] = field(default_factory=dict)
     last_number: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -67,7 +68,7 @@ class InMemoryStore:
 
 _TABLES = (
     "issues", "teams", "members", "history", "users", "tokens", "events", "dispatched",
-    "rca_holds", "told", "thread_holds",
+    "rca_holds", "told", "thread_holds", "receipts",
 )  # fmt: skip
 
 
@@ -157,6 +158,14 @@ class InMemoryIssueRepository:
             created_at=issue.created_at,
             updated_at=issue.updated_at,
         )
+
+    async def find_by_thread(self, channel_id: str, thread_ts: str) -> Issue | None:
+        found = (
+            i
+            for i in self.store.issues.values()
+            if i.slack and (i.slack.channel_id, i.slack.thread_ts) == (channel_id, thread_ts)
+        )
+        return min(found, key=lambda i: i.number, default=None)
 
     async def count_active(self, team_id: UUID) -> int:
         return sum(
@@ -419,6 +428,23 @@ class InMemoryOutbox:
             del self.store.thread_holds[issue_id]
 
 
+class InMemoryReceiptRepository:
+    """Chat deliveries taken in; one unit runs at a time, so a plain dict decides."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    async def record(self, key: str, at: datetime) -> UUID | None:
+        return self.store.receipts.setdefault(key, None)
+
+    async def settle(self, key: str, issue_id: UUID, at: datetime) -> UUID:
+        earlier = self.store.receipts.get(key)
+        if earlier is not None:
+            return earlier
+        self.store.receipts[key] = issue_id
+        return issue_id
+
+
 class InMemoryUnitOfWork:
     """A transaction over an :class:`InMemoryStore`; one runs at a time per store."""
 
@@ -431,6 +457,7 @@ class InMemoryUnitOfWork:
         self.users = InMemoryUserRepository(store)
         self.tokens = InMemoryApiTokenRepository(store)
         self.outbox = InMemoryOutbox(store)
+        self.receipts = InMemoryReceiptRepository(store)
         self._snapshot: dict[str, Any] | None = None
         self.commits = 0
 

@@ -67,6 +67,21 @@ class SqlIssueRepository:
             raise NotFound(f"No issue with id {issue_id}.")
         return to_issue(row, (await self._assignees([issue_id]))[issue_id])
 
+    async def find_by_thread(self, channel_id: str, thread_ts: str) -> Issue | None:
+        row = (
+            await self.connection.execute(
+                ISSUE_ROWS.where(
+                    m.IssueRow.slack_channel_id == channel_id,
+                    m.IssueRow.slack_thread_ts == thread_ts,
+                )
+                .order_by(m.IssueRow.number)
+                .limit(1)
+            )
+        ).first()
+        if row is None:
+            return None
+        return to_issue(row, (await self._assignees([row.id]))[row.id])
+
     async def save(self, issue: Issue) -> None:
         values = issue_values(issue) | {"next_reminder_at": await self._next_due(issue)}
         # The analysis is written only by save_rca: a status change while it runs must

@@ -263,12 +263,17 @@ class ThreadHoldRow(Base):
 
 
 class SlackEventReceiptRow(Base):
-    """Slack event ids already taken in, so a redelivered event makes no second issue."""
+    """Slack deliveries already taken in, so a redelivered one makes no second issue.
+
+    ``event_id`` is the delivery's key (a Slack event id, or a modal's or shortcut's);
+    ``issue_id`` the issue it made, once it made one.
+    """
 
     __tablename__ = "slack_event_receipts"
 
     event_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     received_at: Mapped[datetime]
+    issue_id: Mapped[uuid.UUID | None]
 
 
 class IssueCountRow(Base):

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import msgspec
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from argus_adapters.sql import models as m
@@ -166,3 +167,40 @@ class SqlOutbox(SqlThreadOrder):
                 .where(m.OutboxRow.id.in_(event_ids))
                 .values(dispatched_at=datetime.now(UTC))
             )
+
+
+class SqlReceiptRepository:
+    """Slack deliveries taken in, keyed by the primary key of ``slack_event_receipts``."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+
+    async def record(self, key: str, at: datetime) -> UUID | None:
+        # One statement on Slack's hot path: a no-op update lets RETURNING answer for a
+        # receipt that was there already.
+        table = m.SlackEventReceiptRow
+        made: UUID | None = await self.connection.scalar(
+            self.dialect.insert(table)
+            .values(event_id=key, received_at=at)
+            .on_conflict_do_update(
+                index_elements=["event_id"], set_={"received_at": table.received_at}
+            )
+            .returning(table.issue_id)
+        )
+        return made
+
+    async def settle(self, key: str, issue_id: UUID, at: datetime) -> UUID:
+        # One upsert: the row lock it takes makes a concurrent settle of the same key wait
+        # for this unit, then see its issue (PostgreSQL re-reads the row under READ
+        # COMMITTED); SQLite has one writer at a time anyway.
+        table = m.SlackEventReceiptRow
+        insert = self.dialect.insert(table).values(event_id=key, received_at=at, issue_id=issue_id)
+        settled = await self.connection.scalar(
+            insert.on_conflict_do_update(
+                index_elements=["event_id"],
+                set_={"issue_id": sa.func.coalesce(table.issue_id, insert.excluded.issue_id)},
+            ).returning(table.issue_id)
+        )
+        assert settled is not None
+        return UUID(str(settled))

@@ -18,6 +18,7 @@ from argus_adapters.sql.records import (
     SqlApiTokenRepository,
     SqlHistoryRepository,
     SqlOutbox,
+    SqlReceiptRepository,
     SqlUserRepository,
 )
 from argus_adapters.sql.teams import SqlMemberRepository, SqlTeamRepository
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     users: SqlUserRepository
     tokens: SqlApiTokenRepository
     outbox: SqlOutbox
+    receipts: SqlReceiptRepository
 
     def __init__(
         self,
@@ -98,6 +100,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(connection)
         self.tokens = SqlApiTokenRepository(connection)
         self.outbox = SqlOutbox(connection)
+        self.receipts = SqlReceiptRepository(connection)
         return self
 
     async def __aexit__(
@@ -147,6 +150,13 @@ class SqlUnitOfWork:
                 raise
         if connection is not None and not self.keep_connection:
             await connection.close()
+
+    async def short_units(self) -> None:
+        """From now on give the connection back after every unit: for a scope that waits
+        between units (a job waiting on an LLM) or that takes another connection (the job
+        queue's) while this one would sit idle, which under load deadlocks the pool."""
+        self.keep_connection = False
+        await self.close()
 
     async def close(self) -> None:
         """Give back a kept connection (the end of a web request)."""

@@ -102,10 +102,12 @@ class IssueService:
 
     # ------------------------------------------------------------------ reporting
 
-    async def report(self, actor: Actor, new: NewIssue) -> Issue:
+    async def report(self, actor: Actor, new: NewIssue, *, receipt: str | None = None) -> Issue:
         """Open an issue: assign it if it names a team, else leave it to triage.
 
         A title from Slack is truncated to fit; one typed in a form is refused if too long.
+        With a ``receipt`` (the chat delivery's key) the delivery makes one issue however
+        often it comes: a repeat returns the issue the first one made.
         """
         require(actor, Action.CREATE_ISSUE)
         title = clean_title(new.title, truncate=new.source in (Source.SLACK, Source.ALERT))
@@ -115,8 +117,13 @@ class IssueService:
             if new.team_id is not None:
                 await self.uow.teams.get(new.team_id)
             now = self.clock.now()
+            issue_id = uuid.uuid4()
+            if receipt is not None:
+                settled = await self.uow.receipts.settle(receipt, issue_id, now)
+                if settled != issue_id:
+                    return await self.uow.issues.get(settled)
             issue = Issue(
-                id=uuid.uuid4(),
+                id=issue_id,
                 number=await self.uow.issues.next_number(),
                 title=title,
                 description=description,

@@ -29,6 +29,7 @@ from argus_core.domain.issue import Categorization, Issue
 from argus_core.domain.team import Member
 from argus_core.domain.values import MemberRole, Priority, RcaState, Source, Status
 from argus_core.jobs import (
+    INTAKE,
     NOTIFY,
     POLICIES,
     RCA,
@@ -536,7 +537,7 @@ def test_payloads_round_trip_any_event(event: DomainEvent) -> None:
 def test_tuned_overrides_retries_and_delay_of_every_policy_only() -> None:
     before = dict(POLICIES)
     tuned_ = tuned(POLICIES, retries=3, retry_delay_seconds=0.5)
-    assert set(tuned_) == {NOTIFY, TRIAGE, REMINDERS, RCA}
+    assert set(tuned_) == {NOTIFY, TRIAGE, REMINDERS, RCA, INTAKE}
     for name, policy in tuned_.items():
         assert (policy.retries, policy.retry_delay_seconds) == (3, 0.5)
         old = POLICIES[name]
