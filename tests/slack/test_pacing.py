@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from slack_sdk.http_retry.request import HttpRequest
@@ -22,6 +23,8 @@ from argus_adapters.slack.pacing import (
     with_rate_limit_retry,
 )
 from argus_core.domain.errors import Unavailable
+from argus_web.container import Chat, make_container
+from argus_web.settings import Settings
 from tests.fake_slack import FakeSlack
 
 BUSY = "C0BUSY"
@@ -199,3 +202,18 @@ async def test_idle_channels_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> N
 def test_pacing_needs_a_positive_rate() -> None:
     with pytest.raises(ValueError, match="above 0"):
         ChannelPacer(0)
+
+
+async def test_the_setting_paces_the_notifier_argus_builds(tmp_path: Path) -> None:
+    env = {
+        "ARGUS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'argus.db'}",
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "ARGUS_SLACK_POSTS_PER_SECOND": "4",
+    }
+    container = make_container(Settings.from_env(env))
+    try:
+        notifier = (await container.get(Chat)).notifier
+        assert isinstance(notifier, SlackChatNotifier)
+        assert notifier.pacer.interval == 0.25
+    finally:
+        await container.close()
