@@ -190,3 +190,18 @@ async def test_without_an_index_the_placeholder_page_is_served(api: Api) -> None
         assert "The API is running" in response.text
         assert 'href="/schema"' in response.text
     assert (await api.client.get("/assets/app.js")).status_code == 200
+
+
+async def test_dashboard_files_are_gzipped_and_api_answers_are_not(
+    api: Api, static_dir: Path
+) -> None:
+    (static_dir / "assets" / "big.js").write_text("console.log('argus');\n" * 200)
+    gzip = {"Accept-Encoding": "gzip"}
+
+    asset = await api.client.get("/assets/big.js", headers=gzip)
+    answer = await api.client.get("/api/health", headers=gzip)
+
+    assert asset.headers.get("content-encoding") == "gzip"
+    assert int(asset.headers["content-length"]) < 500
+    assert asset.text == "console.log('argus');\n" * 200
+    assert "content-encoding" not in answer.headers
