@@ -115,3 +115,16 @@ async def test_tracking_a_message_in_a_tracked_thread_names_that_issue() -> None
     assert found.id == made.id
     assert queue.jobs == []
     assert "slack:message:C0INCIDENTS:1.5" not in world.store.receipts
+
+
+async def test_a_tracked_message_whose_issue_lives_elsewhere_is_found_by_its_receipt() -> None:
+    world, queue = World(), InMemoryJobQueue()
+    intake = service(world, queue)
+    key = "slack:message:C0INCIDENTS:1.0"
+    made = await intake.take_in_report(report(key, thread="2.0"))  # say, its thread moved
+
+    found = await intake.receive_tracked(key, {}, channel_id=CHANNEL, thread_ts="1.0")
+
+    assert found is not None
+    assert found.id == made.id
+    assert queue.jobs == []
