@@ -18,6 +18,8 @@ from argus_web.demo import ADMIN_EMAIL, VIEWER_EMAIL, seed_demo
 from argus_web.logs import configure_logging, logging_config
 from argus_web.settings import Settings
 
+GRACEFUL_SHUTDOWN_SECONDS = 10
+
 
 def _settings() -> Settings:
     try:
@@ -34,6 +36,10 @@ def _serve(
         "port": port,
         "log_level": "info",
         "access_log": access_log,
+        # On SIGTERM uvicorn stops accepting and waits for the requests in flight; an open
+        # event stream (RCA progress) would hold it until the orchestrator's SIGKILL and
+        # the jobs would never be handed back, so streams are cut after this long.
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
     }
     if settings.log_format == "json":
         # One JSON object a line; the request lines come from Argus's middleware.

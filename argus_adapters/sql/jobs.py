@@ -2,8 +2,9 @@
 
 The queue is a table: a job is claimed under a lease (its owner and a deadline), run,
 then marked done, queued again with backoff, or moved to ``dead_jobs`` after its last
-attempt. A runner that starts takes back at once the jobs a dead process on this host
-left running; any runner takes back jobs whose lease ran out.
+attempt. A runner that is stopped hands its running jobs back at once; a runner that
+starts takes back at once the jobs a dead process on this host left running; any runner
+takes back jobs whose lease ran out.
 """
 
 from __future__ import annotations
@@ -190,7 +191,33 @@ class SqlJobRunner:
             for task in self._tasks:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            await self.hand_back()
             _LIVE_OWNERS.discard(self.owner)
+
+    async def hand_back(self) -> int:
+        """Queue again, at once and without counting the attempt, the jobs this runner
+        stopped in the middle (a SIGTERM), so another process need not wait for their
+        lease to run out; with the database away, the lease still brings them back."""
+        try:
+            async with self.engine.begin() as conn:
+                result = await conn.execute(
+                    sa.update(JOBS)
+                    .where(JOBS.c.status == "running", JOBS.c.lease_owner == self.owner)
+                    .values(
+                        status="queued",
+                        run_at=_now(),
+                        attempts=JOBS.c.attempts - 1,  # claiming counted it
+                        lease_owner=None,
+                        lease_until=None,
+                    )
+                )
+        except Exception:
+            log.exception("could not hand back running jobs; their lease will")
+            return 0
+        handed = int(result.rowcount)
+        if handed:
+            log.info("handed back %d running jobs on stopping", handed)
+        return handed
 
     async def take_back(self, *, at_start: bool) -> int:
         """Queue again the jobs whose lease ran out and, at start, those a dead process

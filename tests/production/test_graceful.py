@@ -1,0 +1,112 @@
+"""SIGTERM during slow jobs: ``argus serve`` (embedded runner) and ``argus worker`` (SAQ
+on PostgreSQL) stop within moments and hand their running jobs back, which a restarted
+or second process then finishes, each Slack post made exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from collections import Counter
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from argus_adapters.saq_jobs import make_queue
+from argus_adapters.sql.engine import create_engine
+from argus_adapters.sql.settings import DatabaseSettings
+from tests.databases import sqlite_copy
+from tests.fake_slack import FakeSlack
+from tests.jobs.support import PG_QUEUE_URL, argus_env, processes, seed_slack_issues
+from tests.production.running import wait_for
+from tests.served import free_port
+
+ISSUES = 12
+POST_SECONDS = 2.0  # each notification job takes this long: SIGTERM lands mid-job
+STOPS_WITHIN = 20.0  # seconds; uvicorn cuts open streams after 10
+
+
+def each_posted_once(slack: FakeSlack) -> None:
+    keys = Counter(slack.keys())
+    assert {k: n for k, n in keys.items() if n > 1} == {}
+    assert len(keys) == ISSUES
+
+
+def terminate(process: object) -> float:
+    """SIGTERM, then the seconds until the process exited."""
+    began = time.monotonic()
+    process.send_signal(signal.SIGTERM)  # type: ignore[attr-defined]
+    process.wait(timeout=STOPS_WITHIN + 10)  # type: ignore[attr-defined]
+    return time.monotonic() - began
+
+
+async def test_sigterm_hands_the_embedded_runners_jobs_back(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    db = sqlite_copy(sqlite_template, tmp_path)
+    await seed_slack_issues(db, ISSUES, channels=ISSUES)
+    engine = create_engine(db)
+
+    async def running_notifications() -> int:
+        async with engine.connect() as conn:
+            query = "SELECT count(*) FROM jobs WHERE status = 'running' AND name = 'notify'"
+            return int(await conn.scalar(sa.text(query)) or 0)
+
+    try:
+        with FakeSlack() as slack, processes(tmp_path) as procs:
+            slack.post_delay = POST_SECONDS
+            env = argus_env(db, slack, ARGUS_JOB_CONCURRENCY="4")
+            port = free_port()
+            first = procs.serve(env, port)
+            deadline = time.monotonic() + 60
+            while await running_notifications() < 2:
+                assert time.monotonic() < deadline, "no notification started"
+                await asyncio.sleep(0.1)
+            assert await asyncio.to_thread(terminate, first) < STOPS_WITHIN
+            assert len(slack.posts) < ISSUES
+            assert await running_notifications() == 0  # handed back, not left leased
+            assert "handed back" in procs.output()
+
+            procs.serve(env, port)  # a restart finishes them, without waiting for leases
+            await asyncio.to_thread(slack.wait_for_posts, ISSUES, 90)
+            await asyncio.sleep(POST_SECONDS + 1)  # a duplicate, if any, would arrive now
+            each_posted_once(slack)
+    finally:
+        await engine.dispose()
+
+
+async def test_sigterm_hands_a_saq_workers_jobs_back(
+    tmp_path: Path, pg_db: DatabaseSettings
+) -> None:
+    await seed_slack_issues(pg_db, ISSUES, channels=ISSUES)
+    queue = make_queue(PG_QUEUE_URL, pg_db.schema)
+
+    async def statuses() -> Counter[str]:
+        await queue.connect()
+        info = await queue.info(jobs=True)
+        jobs = [job for job in info["jobs"] if job["function"] == "notify"]
+        return Counter(str(getattr(job["status"], "value", job["status"])) for job in jobs)
+
+    try:
+        with FakeSlack() as slack, processes(tmp_path) as procs:
+            slack.post_delay = POST_SECONDS
+            env = argus_env(pg_db, slack, ARGUS_QUEUE_URL=PG_QUEUE_URL)
+            first = procs.worker(env, concurrency=4)
+            await asyncio.to_thread(
+                wait_for,
+                lambda: len(slack.calls_to("chat.postMessage")) >= 2,
+                60,
+                "notifications to start posting",
+            )
+            assert await asyncio.to_thread(terminate, first) < STOPS_WITHIN
+            assert len(slack.posts) < ISSUES
+            left = await statuses()
+            assert left["active"] == 0, left  # handed back to the queue
+            assert left["queued"] >= 1, left
+
+            procs.worker(env, concurrency=4)
+            await asyncio.to_thread(slack.wait_for_posts, ISSUES, 90)
+            await asyncio.sleep(POST_SECONDS + 1)
+            each_posted_once(slack)
+    finally:
+        await queue.disconnect()
