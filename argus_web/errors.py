@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from argus_core.domain.errors import (
     ArgusError,
@@ -100,10 +101,39 @@ def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respons
             "The request holds a value that cannot be stored: text may not contain NUL "
             "characters and numbers must be in range.",
         )
+    if database_unreachable(exc):
+        log.warning(
+            "the database does not answer (%s %s): %r", request.method, request.url.path, exc
+        )
+        response = problem(503, "The database does not answer; try again in a moment.")
+        response.headers["Retry-After"] = "1"
+        return response
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR, "Something went wrong on our side; it has been logged."
     )
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the database cannot be reached: a refused
+    or broken connection, a connect time-out, a pool with no connection to give, or
+    PostgreSQL starting up or shutting down (SQLSTATE classes 08 and 57P). The request
+    is not at fault and may succeed in a moment: 503, not 500."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError | TimeoutError | PoolTimeout):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        sqlstate = getattr(current, "sqlstate", None) or getattr(
+            getattr(current, "orig", None), "sqlstate", None
+        )
+        if isinstance(sqlstate, str) and sqlstate.startswith(("08", "57P")):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _is_data_exception(exc: DBAPIError) -> bool:

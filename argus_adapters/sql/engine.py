@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from argus_adapters.sql.settings import DatabaseSettings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def create_engine(settings: DatabaseSettings, **kwargs: Any) -> AsyncEngine:
@@ -26,7 +27,12 @@ def create_engine(settings: DatabaseSettings, **kwargs: Any) -> AsyncEngine:
             pool_size=settings.pool_size,
             max_overflow=settings.max_overflow,
             pool_pre_ping=True,
-            connect_args={"server_settings": server_settings(settings.schema)},
+            # A database host that drops packets fails the connect after this long,
+            # instead of asyncpg's 60 s, so requests answer 503 rather than hang.
+            connect_args={
+                "server_settings": server_settings(settings.schema),
+                "timeout": CONNECT_TIMEOUT_SECONDS,
+            },
             **kwargs,
         )
     engine = create_async_engine(settings.url, **kwargs)
