@@ -77,6 +77,7 @@ class SaqJobQueue:
     ) -> None:
         if not self._connected:
             await self.queue.connect()
+            await tables_ready(self.queue)
             self._connected = True
         policy = policy_of(self.policies, job)
         await self.queue.enqueue(
@@ -91,6 +92,40 @@ class SaqJobQueue:
             ttl=KEEP_FINISHED_SECONDS,
             scheduled=int(time.time() + delay_seconds) if delay_seconds else 0,
         )
+
+
+async def tables_ready(queue: Queue, within: float = 30) -> None:
+    """Wait until SAQ's tables exist on PostgreSQL (nothing to wait for on Redis).
+
+    SAQ creates them on connecting, under an advisory lock it only *tries*: a process
+    that misses the lock goes on at once, and web processes and workers started together
+    on a fresh database then enqueued into a table another process was still creating
+    (``relation "saq_jobs" does not exist``, a 500 to Slack).
+    """
+    from saq.queue.postgres import PostgresQueue
+
+    if not isinstance(queue, PostgresQueue):
+        return
+    from psycopg import errors
+    from psycopg.sql import SQL
+    from saq.queue.postgres_migrations import get_migrations
+
+    target = get_migrations(jobs_table=queue.jobs_table, stats_table=queue.stats_table)[-1][0]
+    deadline = time.monotonic() + within
+    while True:
+        version = None
+        async with queue.pool.connection() as conn, conn.cursor() as cursor:
+            try:
+                await cursor.execute(SQL("SELECT version FROM {}").format(queue.versions_table))
+                row = await cursor.fetchone()
+                version = row[0] if row else None
+            except errors.UndefinedTable:
+                pass
+        if version is not None and version >= target:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError("SAQ's tables were not created in time")
+        await asyncio.sleep(0.1)
 
 
 async def _heartbeat(job: Any) -> None:
