@@ -1,6 +1,7 @@
 """SIGTERM during slow jobs: ``argus serve`` (embedded runner) and ``argus worker`` (SAQ
 on PostgreSQL) stop within moments and hand their running jobs back, which a restarted
-or second process then finishes, each Slack post made exactly once."""
+or second process then finishes, each Slack post made exactly once; and SIGTERM during
+a slow request: ``argus serve`` stops accepting and still answers it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import sqlalchemy as sa
 
 from argus_adapters.saq_jobs import make_queue
@@ -18,7 +20,7 @@ from argus_adapters.sql.settings import DatabaseSettings
 from tests.databases import sqlite_copy
 from tests.fake_slack import FakeSlack
 from tests.jobs.support import PG_QUEUE_URL, argus_env, processes, seed_slack_issues
-from tests.production.running import wait_for
+from tests.production.running import sign_in, wait_for
 from tests.served import free_port
 
 ISSUES = 12
@@ -110,3 +112,40 @@ async def test_sigterm_hands_a_saq_workers_jobs_back(
             each_posted_once(slack)
     finally:
         await queue.disconnect()
+
+
+async def test_sigterm_lets_a_request_in_flight_finish(
+    tmp_path: Path, pg_db: DatabaseSettings
+) -> None:
+    """The issue list is held up by a lock on the issues table when SIGTERM arrives: the
+    server stops accepting at once, answers the held request once the lock goes, then
+    exits."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    engine = create_engine(pg_db)
+    try:
+        with FakeSlack() as slack, processes(tmp_path) as procs:
+            server = procs.serve(argus_env(pg_db, slack), port)
+            headers = await asyncio.to_thread(sign_in, base)
+            async with engine.connect() as locker:
+                await locker.execute(sa.text("LOCK TABLE issues IN ACCESS EXCLUSIVE MODE"))
+                async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+                    held = asyncio.create_task(client.get("/api/issues", headers=headers))
+                    await asyncio.sleep(1)  # the request now waits for the lock
+                    assert not held.done()
+                    server.send_signal(signal.SIGTERM)
+                    await asyncio.sleep(1)
+                    try:
+                        refused = (await client.get("/api/live", timeout=2)).status_code
+                    except httpx.TransportError:
+                        refused = None
+                    assert refused is None  # no new requests once stopping
+                    assert server.poll() is None  # still finishing the held one
+                    await locker.rollback()  # the lock goes
+                    response = await held
+            code = await asyncio.to_thread(server.wait, STOPS_WITHIN)
+    finally:
+        await engine.dispose()
+    assert response.status_code == 200
+    assert response.json()["total"] == 0
+    assert code in (0, -signal.SIGTERM)
