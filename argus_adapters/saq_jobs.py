@@ -147,12 +147,12 @@ def make_worker(
     startup: Callable[[dict[str, Any]], Any] | None = None,
     shutdown: Callable[[dict[str, Any]], Any] | None = None,
     observer: job_runs.JobObserver = job_runs.ignore,
-    shutdown_grace_seconds: int | None = None,
 ) -> Worker[Context]:
     """A SAQ worker running ``handlers``; reminders run once per cron period across all
-    workers (a unique cron job), failed jobs become dead letters. On SIGTERM it waits up
-    to ``shutdown_grace_seconds`` for running jobs, then cancels them and queues them
-    again."""
+    workers (a unique cron job), failed jobs become dead letters, and ``observer`` hears
+    each attempt's outcome. On SIGTERM it stops taking jobs and cancels the running ones,
+    which SAQ queues again at once (its shutdown grace is 0: a grace would also wait for
+    the idle slots' dequeues, a full grace on every stop)."""
 
     def wrap(name: str, handler: Handler) -> Callable[..., Any]:
         async def run(ctx: dict[str, Any], *, payload: dict[str, Any] | None = None) -> None:
@@ -230,5 +230,4 @@ def make_worker(
         startup=startup,
         shutdown=shutdown,
         timers=PartialTimersDict(schedule=1, worker_info=10, sweep=sweep_seconds, abort=1),
-        shutdown_grace_period_s=shutdown_grace_seconds,
     )
