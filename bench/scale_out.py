@@ -1,8 +1,10 @@
 """Throughput with one web process and with two, side by side: the issue list and
-Slack intake (signed mentions acknowledged).
+Slack intake (signed mentions acknowledged); and 1,000 mentions end to end through two
+web processes and two workers.
 
     uv run python bench/scale_out.py
     uv run python bench/scale_out.py --issues 100000 --seconds 10 --concurrency 20
+    uv run python bench/scale_out.py --mentions 1000      # only the end-to-end run
 
 Seeds PostgreSQL (schema ``argus_scale``, unless ``--keep``), then for 1 and 2 web
 processes (``argus serve --workers N``, the jobs on a PostgreSQL SAQ queue that no
@@ -11,6 +13,13 @@ clients for ``--seconds``: GET ``/api/issues`` with a filter, and POST
 ``/slack/events`` with a new signed mention each time. Prints req/s, p50 and p99.
 Client, servers and database share this machine's cores: on 2 cores the second web
 process competes with the client and PostgreSQL, so read the ratio with that in mind.
+
+With ``--mentions N``: a fresh schema with one team of five agents, two ``argus serve``
+and two ``argus worker`` processes (SAQ on PostgreSQL) and the fake Slack; N signed
+mentions over 40 channels, each delivered to one web process and again (Slack's retry)
+to the other; prints the time until every issue has its thread card, and checks exactly
+N issues, N cards and the agents' workloads within 1 (as tests/production/test_scale_out
+does at 200).
 """
 
 from __future__ import annotations
@@ -19,10 +28,15 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
 import uuid
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx
 from api_load import ADMIN, load, prepare, wait_ready
@@ -30,7 +44,13 @@ from api_load import ADMIN, load, prepare, wait_ready
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the fake Slack and the signed requests live with the tests
 
+from argus_adapters.sql.migrate import upgrade_async  # noqa: E402
+from argus_adapters.sql.settings import DatabaseSettings  # noqa: E402
+from tests.databases import drop_schema  # noqa: E402
 from tests.fake_slack import REPORTER_ID, FakeSlack  # noqa: E402
+from tests.jobs.support import argus_env, processes  # noqa: E402
+from tests.production.test_scale_out import cards, deliver, read, seed_team  # noqa: E402
+from tests.served import free_port  # noqa: E402
 from tests.signed_slack import SIGNING_SECRET, encoded, mention, signed_headers  # noqa: E402
 
 
@@ -95,6 +115,62 @@ async def measure(args: argparse.Namespace, workers: int, slack: FakeSlack) -> l
     return rows
 
 
+async def end_to_end(args: argparse.Namespace) -> None:
+    schema = f"{args.schema}_mentions"
+    db = DatabaseSettings(url=args.dsn.replace("postgresql://", "postgresql+asyncpg://"),
+                          schema=schema)  # fmt: skip
+    await drop_schema(schema)
+    await upgrade_async(db)
+    await seed_team(db)
+    folder = Path(tempfile.mkdtemp(prefix="argus-scale-"))
+    try:
+        with FakeSlack() as slack, processes(folder) as procs:
+            slack.add_user(REPORTER_ID, "Rita Reporter", email="rita@example.com")
+            env = argus_env(db, slack, ARGUS_QUEUE_URL=args.dsn,
+                            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                            ARGUS_SLACK_POSTS_PER_SECOND="50")  # fmt: skip
+            ports = [free_port(), free_port()]
+            for port in ports:
+                procs.serve(env, port)
+            for _ in range(2):
+                procs.worker(env, concurrency=10)
+            envelopes = [
+                mention(f"EvBench{n:05d}", f"payments API timing out for merchant {n}",
+                        channel=f"C{n % 40:04d}", ts=f"1700000000.{n:06d}")
+                for n in range(args.mentions)
+            ]  # fmt: skip
+            gate = asyncio.Semaphore(args.concurrency)
+            began = time.monotonic()
+
+            async def twice(n: int, envelope: dict[str, Any]) -> list[int]:
+                async with gate:
+                    return [
+                        await deliver(client, ports[n % 2], envelope, retry=0),
+                        await deliver(client, ports[(n + 1) % 2], envelope, retry=1),
+                    ]
+
+            async with httpx.AsyncClient(timeout=30) as client:
+                codes = await asyncio.gather(*(twice(n, e) for n, e in enumerate(envelopes)))
+            acknowledged = time.monotonic() - began
+            deadline = began + 900
+            while len(cards(slack)) < args.mentions and time.monotonic() < deadline:
+                await asyncio.to_thread(time.sleep, 0.5)
+            carded = time.monotonic() - began
+            await asyncio.sleep(3)
+            issues, loads = await read(db)
+            keys = Counter(p.idempotency_key for p in cards(slack))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        await drop_schema(schema)
+    good = Counter(c for pair in codes for c in pair)
+    print(f"\n{args.mentions:,} mentions, each delivered twice, to 2 web + 2 workers:")
+    print(f"  deliveries answered: {dict(good)} in {acknowledged:.1f} s "
+          f"({2 * args.mentions / acknowledged:.0f}/s)")  # fmt: skip
+    print(f"  every issue carded after {carded:.1f} s ({args.mentions / carded:.1f} issues/s)")
+    print(f"  issues {len(issues)}, cards {len(keys)}, cards posted twice "
+          f"{sum(1 for n in keys.values() if n > 1)}, workloads {sorted(loads)}")  # fmt: skip
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=100_000)
@@ -104,8 +180,12 @@ async def main() -> None:
     parser.add_argument("--schema", default="argus_scale")
     parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--keep", action="store_true", help="reuse an already seeded schema")
+    parser.add_argument("--mentions", type=int, default=0, help="only the end-to-end run")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
+    if args.mentions:
+        await end_to_end(args)
+        return
     await prepare(args.dsn, args.schema, args.issues, args.keep)
     with FakeSlack() as slack:
         slack.add_user(REPORTER_ID, "Rita Reporter", email="rita@example.com")
