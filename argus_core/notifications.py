@@ -31,7 +31,7 @@ from argus_core.domain.events import (
 )
 from argus_core.domain.issue import Issue
 from argus_core.domain.team import Member
-from argus_core.domain.values import Priority, RcaState, Status
+from argus_core.domain.values import SYSTEM_NAME, Priority, RcaState, Status
 
 
 class CardAction(enum.StrEnum):
@@ -183,7 +183,10 @@ def compose(
 
     A report is announced by the card alone ("triaging..." while a report without a team
     waits for triage, whose own event then fills it in); every event that changes what
-    the card shows brings the card up to date besides its own short message.
+    the card shows brings the card up to date besides its own short message. What Argus
+    itself decided (triage's priority, category, team and assignee) is only shown on the
+    card, so a new report's thread holds one reply, not four; the assignee still gets
+    their DM.
     """
     ref = f"#{issue.number} {issue.title}"
     key = f"{event.id}:thread"
@@ -203,7 +206,7 @@ def compose(
             text = f"You were assigned {ref} ({issue.priority.value}) by {by}. {link}"
             return Notification(
                 card=card(),
-                thread_text=f"Assigned to {assignees} by {by}.",
+                thread_text=None if by == SYSTEM_NAME else f"Assigned to {assignees} by {by}.",
                 thread_key=key,
                 direct=_direct(event, added, members, text),
             )
@@ -214,6 +217,8 @@ def compose(
             because = f" Reason: {reason}" if reason else ""
             text = f"Status {old.value} → {new.value} by {by}.{because}"
             return Notification(card=card(), thread_text=text, thread_key=key, show_status=True)
+        case IssueUpdated(performed_by=by) | TeamChanged(performed_by=by) if by == SYSTEM_NAME:
+            return Notification(card=card())  # triage's own choices: the card shows them
         case IssueUpdated(fields=fields, performed_by=by):
             return Notification(
                 card=card(), thread_text=f"{by} changed {', '.join(fields)}.", thread_key=key

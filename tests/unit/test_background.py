@@ -414,7 +414,8 @@ async def test_delivering_twice_posts_once(world: World) -> None:
     for event in events_of(world, IssueReported, issue) + events_of(world, IssueAssigned, issue):
         await service.deliver(event)
         await service.deliver(event)
-    assert len(notifier.thread_posts) == 1  # the assignment; the report is the card
+    # The report and Argus's own assignment are the card alone; the assignee gets a DM.
+    assert len(notifier.thread_posts) == 0
     assert len(notifier.cards) == 1
     assert len(notifier.direct_messages) == 1
 
@@ -426,7 +427,21 @@ async def test_muted_members_get_no_dm(world: World) -> None:
     (assigned,) = events_of(world, IssueAssigned, issue)
     await notifications(world, notifier).deliver(assigned)
     assert notifier.direct_messages == {}
-    assert f"{assigned.id}:thread" in notifier.thread_posts
+    assert len(notifier.cards) == 1  # the card still names her
+
+
+async def test_a_person_assigning_is_told_in_the_thread_and_argus_assigning_is_not(
+    world: World,
+) -> None:
+    team, alice, issue = await slack_world(world)
+    bob = await world.member(team, "Bob")
+    await world.issues.assign(ADMIN, issue.id, [bob.id, alice.id])
+    notifier = RecordingChatNotifier()
+    await deliver_all(world, notifier, issue)
+
+    [(_, _, text)] = notifier.thread_posts.values()
+    assert text.startswith("Assigned to <@UBOB>, <@UALICE> by Ada Admin")
+    assert {user for user, _ in notifier.direct_messages.values()} == {"UALICE", "UBOB"}
 
 
 async def test_managers_are_told_when_nobody_can_take_an_issue(world: World) -> None:
@@ -504,7 +519,7 @@ async def test_a_muted_issue_keeps_its_card_current_without_posting(world: World
         await service.deliver(event)
     [(_, _, card)] = notifier.cards.values()
     assert card.status is Status.IN_PROGRESS
-    assert len(notifier.thread_posts) == 1  # only the assignment, from before the mute
+    assert len(notifier.thread_posts) == 0  # the status change was muted
 
 
 async def test_an_unknown_issue_is_told_nothing(world: World) -> None:

@@ -222,12 +222,13 @@ async def deliver_twice(
 
 async def test_thread_posts_and_dms_are_rewritten_in_plain_language(world: World) -> None:
     alice, issue = await slack_issue(world)
+    await world.issues.change_status(ADMIN, issue.id, Status.IN_PROGRESS)
     rewriter, chat, raw = Rewriter(), RecordingChatNotifier(), RecordingChatNotifier()
     service = NotificationService(world.uow(), chat, PUBLIC_URL, rewriter=rewriter)
     plain = NotificationService(world.uow(), raw, PUBLIC_URL)
     await deliver_twice(world, issue, service, plain)
 
-    assert len(raw.thread_posts) == 1  # the assignment (the announcement is the card)
+    assert len(raw.thread_posts) == 1  # the status change (the report is the card)
     assert chat.cards == raw.cards  # the card is laid out, not rewritten
     assert len(raw.direct_messages) == 1
     assert chat.thread_posts == {
@@ -241,7 +242,7 @@ async def test_thread_posts_and_dms_are_rewritten_in_plain_language(world: World
         [text for _, _, text in raw.thread_posts.values()]
         + [text for _, text in raw.direct_messages.values()]
     )
-    assert chat.statuses == raw.statuses == {(CHANNEL, "1700.2"): Status.OPEN}
+    assert chat.statuses == raw.statuses == {(CHANNEL, "1700.2"): Status.IN_PROGRESS}
     (user, _) = chat.direct_messages[next(iter(chat.direct_messages))]
     assert user == alice.slack_user_id
 
@@ -252,6 +253,7 @@ async def test_the_raw_text_is_sent_when_the_rewriter_fails(
 ) -> None:
     monkeypatch.setattr(background, "REWRITE_SECONDS", 0.05)
     _, issue = await slack_issue(world)
+    await world.issues.change_status(ADMIN, issue.id, Status.IN_PROGRESS)
     rewriter, chat, raw = Rewriter(mode), RecordingChatNotifier(), RecordingChatNotifier()
     service = NotificationService(world.uow(), chat, PUBLIC_URL, rewriter=rewriter)
     plain = NotificationService(world.uow(), raw, PUBLIC_URL)

@@ -46,10 +46,12 @@ class SlowChat(RecordingChatNotifier):
 
 
 async def busy_issue(world: World, thread: str = "1700000000.000001") -> Issue:
-    """An issue from Slack with a report, an assignment and three status changes."""
+    """An issue from Slack with a report, a reassignment and three status changes."""
     team = await world.team(f"Payments {thread}")
-    await world.member(team, f"Alice {thread[-3:]}")
+    alice = await world.member(team, f"Alice {thread[-3:]}")
+    bob = await world.member(team, f"Bob {thread[-3:]}")
     issue = await world.report(team, slack=SlackRef(channel_id=CHANNEL, thread_ts=thread))
+    await world.issues.assign(ADMIN, issue.id, [alice.id, bob.id])
     await world.issues.change_status(ADMIN, issue.id, Status.IN_PROGRESS)
     await world.issues.resolve(ADMIN, issue.id, "rolled back")
     await world.issues.reopen(ADMIN, issue.id)
