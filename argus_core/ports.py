@@ -350,8 +350,9 @@ class UnitOfWork(Protocol):
 class DashboardQueries(Protocol):
     """Aggregates for the dashboard, cheap enough to call on every page load."""
 
-    async def stats(self) -> DashboardStats:
-        """Counts across all issues."""
+    async def stats(self, resolved_since: datetime) -> DashboardStats:
+        """Counts across all issues; ``resolved_today`` counts issues resolved at or after
+        ``resolved_since`` (an index range, never a scan of the issues)."""
         ...
 
     async def team_stats(self) -> Sequence[TeamStats]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Generic, TypeVar
 from uuid import UUID
 
@@ -21,24 +22,38 @@ MAX_PAGE = 1_000_000
 MAX_SEARCH_LENGTH = 200
 
 
+class IssueSort(StrEnum):
+    """Orders of the issue list, each served by the list's indexes; ``number`` breaks ties."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
 class IssueQuery(msgspec.Struct, frozen=True, kw_only=True):
     """Filters of the issue list; every filter given must match.
 
     ``assignee_ids`` matches any assignee, not only the primary one (``mine`` passes the
     actor's member ids). ``search`` matches each of its words, case-insensitively, as the
     start of a word of the title or description; its text is data, never a pattern.
+    ``active`` keeps open and in-progress issues. ``resolved_since`` keeps issues resolved
+    at or after that instant (and not reopened since: reopening clears the resolution).
     """
 
     status: Status | None = None
+    active: bool = False
+    resolved_since: datetime | None = None
     priority: Priority | None = None
     team_id: UUID | None = None
     assignee_ids: frozenset[UUID] | None = None
     reported_by_email: str | None = None
     search: str | None = None
+    sort: IssueSort = IssueSort.NEWEST
     page: int = 1
     per_page: int = 20
 
     def __post_init__(self) -> None:
+        if self.resolved_since is not None and self.resolved_since.utcoffset() is None:
+            raise InvalidInput("resolved_since needs a time zone (or Z for UTC).")
         if not 1 <= self.page <= MAX_PAGE:
             raise InvalidInput(f"page must be between 1 and {MAX_PAGE}.")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
@@ -102,7 +117,12 @@ class IssueSummary(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class DashboardStats(msgspec.Struct, frozen=True, kw_only=True):
-    """Counts across all issues, and the mean time to resolve in hours."""
+    """Counts across all issues, and the mean time to resolve in hours.
+
+    ``resolved_today`` counts issues resolved at or after ``resolved_since`` (the start of
+    today where the reader is), whatever their status now: the same issues as the list's
+    ``resolved_since`` filter.
+    """
 
     total_issues: int
     open_issues: int
@@ -110,6 +130,8 @@ class DashboardStats(msgspec.Struct, frozen=True, kw_only=True):
     resolved_issues: int
     critical_issues: int
     avg_resolution_hours: float | None
+    resolved_today: int
+    resolved_since: datetime
 
 
 class TeamStats(msgspec.Struct, frozen=True, kw_only=True):

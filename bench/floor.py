@@ -55,6 +55,7 @@ def repository_cases(engine: AsyncEngine, teams: Sequence[UUID]) -> dict[str, Ca
         IssueQuery(search=f"{words[n]} {words[(n * 7) % len(words)][:3]}") for n in range(500)
     ]
     dashboard = SqlDashboardQueries(SqlUnitOfWork(engine))
+    today = NOW.replace(hour=0, minute=0, second=0, microsecond=0)  # "resolved today"
 
     async def in_uow(work: Callable[[SqlUnitOfWork], Awaitable[object]]) -> object:
         async with SqlUnitOfWork(engine) as uow:
@@ -63,7 +64,7 @@ def repository_cases(engine: AsyncEngine, teams: Sequence[UUID]) -> dict[str, Ca
     return {
         "list with filters": lambda n: in_uow(lambda u: u.issues.list(filters[n % len(filters)])),
         "text search": lambda n: in_uow(lambda u: u.issues.list(searches[n % len(searches)])),
-        "dashboard stats": lambda n: dashboard.stats(),
+        "dashboard stats": lambda n: dashboard.stats(today),
         "reminder selection": lambda n: in_uow(
             lambda u: u.issues.reminder_candidates(set(teams), NOW, 500)
         ),

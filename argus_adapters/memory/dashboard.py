@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from statistics import fmean
 
 from argus_adapters.memory.store import InMemoryStore
@@ -17,7 +18,7 @@ class InMemoryDashboardQueries:
     def __init__(self, store: InMemoryStore) -> None:
         self.store = store
 
-    async def stats(self) -> DashboardStats:
+    async def stats(self, resolved_since: datetime) -> DashboardStats:
         issues = list(self.store.issues.values())
         by_status = {s: sum(1 for i in issues if i.status is s) for s in Status}
         return DashboardStats(
@@ -29,6 +30,10 @@ class InMemoryDashboardQueries:
                 1 for i in issues if i.priority is Priority.CRITICAL and i.status.is_active
             ),
             avg_resolution_hours=_mean_hours(issues),
+            resolved_today=sum(
+                1 for i in issues if i.resolved_at is not None and i.resolved_at >= resolved_since
+            ),
+            resolved_since=resolved_since,
         )
 
     async def team_stats(self) -> Sequence[TeamStats]:

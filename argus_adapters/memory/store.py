@@ -30,6 +30,7 @@ from argus_core.queries import (
     AssignableMember,
     AssigneeName,
     IssueQuery,
+    IssueSort,
     IssueSummary,
     Page,
     search_terms,
@@ -133,7 +134,7 @@ class InMemoryIssueRepository:
     async def list(self, query: IssueQuery) -> Page[IssueSummary]:
         terms = query.search_terms
         found = [i for i in self.store.issues.values() if _matches(i, query, terms)]
-        found.sort(key=lambda i: (i.created_at, i.number), reverse=True)
+        found.sort(key=lambda i: (i.created_at, i.number), reverse=query.sort is IssueSort.NEWEST)
         items = [self._summary(i) for i in found[query.offset : query.offset + query.per_page]]
         return Page(items=items, total=len(found), page=query.page, per_page=query.per_page)
 
@@ -202,6 +203,11 @@ class InMemoryIssueRepository:
 
 def _matches(issue: Issue, query: IssueQuery, terms: tuple[str, ...]) -> bool:
     if query.status is not None and issue.status is not query.status:
+        return False
+    if query.active and not issue.status.is_active:
+        return False
+    since = query.resolved_since
+    if since is not None and (issue.resolved_at is None or issue.resolved_at < since):
         return False
     if query.priority is not None and issue.priority is not query.priority:
         return False

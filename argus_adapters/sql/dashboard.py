@@ -1,8 +1,10 @@
-"""Dashboard figures from the trigger-kept counters: a few rows, never the issues table."""
+"""Dashboard figures from the trigger-kept counters: a few rows, never the issues table
+(but for "resolved today", a range of the partial index on ``resolved_at``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +36,10 @@ STATS = sa.select(
     _sum_where(sa.and_(_C.priority == "critical", _C.status.in_(m.ACTIVE)), _C.issue_count),
     sa.func.sum(_C.resolution_seconds),
     sa.func.sum(_C.resolved_count),
+    sa.select(sa.func.count())
+    .select_from(m.IssueRow)
+    .where(m.IssueRow.resolved_at >= sa.bindparam("since"))
+    .scalar_subquery(),
 )
 TEAM_STATS = (
     sa.select(
@@ -56,10 +62,10 @@ class SqlDashboardQueries:
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self.uow = uow
 
-    async def stats(self) -> DashboardStats:
+    async def stats(self, resolved_since: datetime) -> DashboardStats:
         async with self.uow.reading() as uow:
-            row = (await uow.connection.execute(STATS)).one()
-        total, opened, in_progress, resolved, critical, seconds, count = row
+            row = (await uow.connection.execute(STATS, {"since": resolved_since})).one()
+        total, opened, in_progress, resolved, critical, seconds, count, today = row
         return DashboardStats(
             total_issues=int(total),
             open_issues=int(opened),
@@ -67,6 +73,8 @@ class SqlDashboardQueries:
             resolved_issues=int(resolved),
             critical_issues=int(critical),
             avg_resolution_hours=_hours(seconds, count),
+            resolved_today=int(today),
+            resolved_since=resolved_since,
         )
 
     async def team_stats(self) -> Sequence[TeamStats]:

@@ -94,6 +94,13 @@ class IssueRow(Base):
             postgresql_where=sa.text("next_reminder_at IS NOT NULL"),
             sqlite_where=sa.text("next_reminder_at IS NOT NULL"),
         ),
+        # "Resolved today": only issues with a resolution are in this index.
+        sa.Index(
+            "ix_issues_resolved_at",
+            "resolved_at",
+            postgresql_where=sa.text("resolved_at IS NOT NULL"),
+            sqlite_where=sa.text("resolved_at IS NOT NULL"),
+        ),
         sa.Index(None, "slack_channel_id", "slack_thread_ts"),
     )
 

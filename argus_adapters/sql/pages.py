@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from argus_adapters.sql import models as m
-from argus_core.queries import IssueQuery
+from argus_core.queries import IssueQuery, IssueSort
 
 _I = m.IssueRow
 _C = m.IssueCountRow
@@ -34,6 +34,12 @@ NEWEST_FIRST = (_I.created_at.desc(), _I.number.desc())
 COUNTED_NEWEST_FIRST = (
     (_I.created_at + sa.literal_column("interval '0'")).desc(),
     _I.number.desc(),
+)
+# Oldest first: the same indexes read forwards.
+OLDEST_FIRST = (_I.created_at.asc(), _I.number.asc())
+COUNTED_OLDEST_FIRST = (
+    (_I.created_at + sa.literal_column("interval '0'")).asc(),
+    _I.number.asc(),
 )
 MATCHES = sa.func.count().over().label("matches")
 ASSIGNEE_NAMES = (
@@ -78,11 +84,14 @@ class PageShape(NamedTuple):
     assignees: bool
     terms: int
     postgres: bool
+    active: bool = False
+    resolved_since: bool = False
+    oldest: bool = False
 
     @property
     def counted(self) -> bool:
-        """Whether the counters answer the total (status, priority and team filters only)."""
-        return not (self.reporter or self.assignees or self.terms)
+        """Whether the counters answer the total (status, active, priority and team only)."""
+        return not (self.reporter or self.assignees or self.terms or self.resolved_since)
 
 
 def page_of(query: IssueQuery, postgres: bool) -> tuple[PageShape, dict[str, Any]]:
@@ -98,6 +107,8 @@ def page_of(query: IssueQuery, postgres: bool) -> tuple[PageShape, dict[str, Any
         params["reporter"] = query.reported_by_email.lower()
     if query.assignee_ids is not None:
         params["assignees"] = sorted(query.assignee_ids)
+    if query.resolved_since is not None:
+        params["resolved_since"] = query.resolved_since
     # Terms are letters and digits only: a LIKE pattern built from them holds no wildcard
     # but its own. PostgreSQL's text query (``tsquery``) is bound by the caller, from the
     # words the terms start (see :func:`expansion`).
@@ -112,6 +123,9 @@ def page_of(query: IssueQuery, postgres: bool) -> tuple[PageShape, dict[str, Any
         assignees="assignees" in params,
         terms=len(terms),
         postgres=postgres,
+        active=query.active,
+        resolved_since="resolved_since" in params,
+        oldest=query.sort is IssueSort.OLDEST,
     )
     return shape, params
 
@@ -119,11 +133,16 @@ def page_of(query: IssueQuery, postgres: bool) -> tuple[PageShape, dict[str, Any
 @lru_cache(maxsize=256)
 def page_statement(shape: PageShape) -> sa.Select[Any]:
     """One page of summaries, with the total in every row (``matches``)."""
+    plain, counted_order = (
+        (OLDEST_FIRST, COUNTED_OLDEST_FIRST)
+        if shape.oldest
+        else (NEWEST_FIRST, COUNTED_NEWEST_FIRST)
+    )
     if shape.counted:
         matches: Any = _counted_total(shape).scalar_subquery().label("matches")
-        order = NEWEST_FIRST
+        order = plain
     else:
-        matches, order = MATCHES, COUNTED_NEWEST_FIRST if shape.postgres else NEWEST_FIRST
+        matches, order = MATCHES, counted_order if shape.postgres else plain
     return (
         SUMMARIES.add_columns(matches)
         .where(*_filters(shape))
@@ -151,13 +170,19 @@ def _buckets(shape: PageShape, status: Any, priority: Any, team: Any) -> list[An
     """Equality filters on the three columns the issues and their counters share."""
     wanted = ((shape.status, status, "status"), (shape.priority, priority, "priority"),
               (shape.team, team, "team_id"))  # fmt: skip
-    return [column == sa.bindparam(name) for present, column, name in wanted if present]
+    found = [column == sa.bindparam(name) for present, column, name in wanted if present]
+    if shape.active:
+        found.append(status.in_(m.ACTIVE))
+    return found
 
 
 def _filters(shape: PageShape) -> list[Any]:
     conditions = _buckets(shape, _I.status, _I.priority, _I.team_id)
     if shape.reporter:
         conditions.append(_I.reporter_email == sa.bindparam("reporter"))
+    if shape.resolved_since:
+        # Served by the partial index ix_issues_resolved_at (resolved_at IS NOT NULL).
+        conditions.append(_I.resolved_at >= sa.bindparam("resolved_since"))
     if shape.assignees:
         assigned = sa.select(m.AssigneeRow.issue_id).where(
             m.AssigneeRow.member_id.in_(sa.bindparam("assignees", expanding=True))

@@ -22,8 +22,14 @@ from argus_web.errors import SIGNED_IN
 
 @get("/stats", responses=SIGNED_IN)
 @inject
-async def stats(actor: FromDishka[Actor], dashboard: FromDishka[DashboardService]) -> s.StatsOut:
-    return s.StatsOut(**msgspec.structs.asdict(await dashboard.stats(actor)))
+async def stats(
+    actor: FromDishka[Actor],
+    dashboard: FromDishka[DashboardService],
+    tz: Annotated[str, QueryParameter(min_length=1, max_length=64)] = "UTC",
+) -> s.StatsOut:
+    """Counts across all issues; "resolved today" counts from the last midnight in ``tz``
+    (an IANA time zone such as ``Europe/Berlin``; 422 for an unknown one)."""
+    return s.StatsOut(**msgspec.structs.asdict(await dashboard.stats(actor, tz)))
 
 
 @get("/team-stats", responses=SIGNED_IN)

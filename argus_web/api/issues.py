@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from argus_core.domain.issue import Rca, Reporter
 from argus_core.domain.people import Actor
 from argus_core.domain.values import Priority, Source, Status
 from argus_core.ports import UnitOfWork
-from argus_core.queries import MAX_PAGE, MAX_PER_PAGE, IssueQuery
+from argus_core.queries import MAX_PAGE, MAX_PER_PAGE, IssueQuery, IssueSort
 from argus_core.usecases.issues import IssuePatch, IssueService, NewIssue
 from argus_web.api import schemas as s
 from argus_web.api.presenters import history_out, list_item, present
@@ -31,6 +32,8 @@ async def list_issues(
     actor: FromDishka[Actor],
     issues: FromDishka[IssueService],
     status: FromQuery[Status | None] = None,
+    active: FromQuery[bool] = False,
+    resolved_since: FromQuery[datetime | None] = None,
     priority: FromQuery[Priority | None] = None,
     team_id: FromQuery[UUID | None] = None,
     assigned_to: FromQuery[UUID | None] = None,
@@ -39,8 +42,11 @@ async def list_issues(
     search: Annotated[str | None, QueryParameter(max_length=200)] = None,
     page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, QueryParameter(ge=1, le=MAX_PER_PAGE)] = 20,
+    sort: FromQuery[IssueSort] = IssueSort.NEWEST,
 ) -> s.IssuePage:
-    """Issues newest first; ``mine`` and ``assigned_to`` match any assignee."""
+    """Issues newest first (``sort=oldest``: oldest first); ``mine`` and ``assigned_to``
+    match any assignee; ``active`` keeps open and in-progress issues; ``resolved_since``
+    (an ISO 8601 instant with its offset) keeps issues resolved at or after it."""
     assignees: frozenset[UUID] | None = None
     if assigned_to is not None:
         assignees = frozenset({assigned_to})
@@ -49,11 +55,14 @@ async def list_issues(
         assignees = own if assignees is None else assignees & own
     query = IssueQuery(
         status=status,
+        active=active,
+        resolved_since=resolved_since,
         priority=priority,
         team_id=team_id,
         assignee_ids=assignees,
         reported_by_email=reported_by_email or None,  # empty: no filter
         search=search,
+        sort=sort,
         page=page,
         per_page=per_page,
     )

@@ -254,6 +254,10 @@ class StatsOut(msgspec.Struct, kw_only=True):
     resolved_issues: int
     critical_issues: int
     avg_resolution_hours: float | None
+    # Issues resolved since ``resolved_since`` (the start of today in ``tz``), whatever
+    # their status now; ``/api/issues?resolved_since=…`` lists the same issues.
+    resolved_today: int
+    resolved_since: datetime
 
 
 class TeamStatsOut(msgspec.Struct, kw_only=True):

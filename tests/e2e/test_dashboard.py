@@ -33,22 +33,36 @@ def test_dashboard_cards_open_the_filtered_lists(page: Page, demo: DemoServer) -
     expect(page.locator(".activity li").first).to_be_visible()
     screenshot(page, "dashboard")
 
-    for card, query, badge in (
-        ("Open", "status=open", "Open"),
-        ("In progress", "status=in_progress", "In progress"),
-        ("Critical", "priority=critical", "Critical"),
-        ("Resolved", "status=resolved", "Resolved"),
+    for card, query, column, badge in (
+        ("Open", "status=open", "Status", "Open"),
+        ("In progress", "status=in_progress", "Status", "In progress"),
+        ("Critical", "active=true&priority=critical", "Priority", "Critical"),
+        ("Critical", "active=true&priority=critical", "Status", "Open|In progress"),
+        ("Resolved today", "resolved_since=[^&]+", "Status", "Resolved|Closed"),
     ):
-        page.get_by_role("link", name=re.compile(f"^\\d+ ?{card}")).click()
+        link = page.get_by_role("link", name=re.compile(f"^\\d+ ?{card}"))
+        # The list shows exactly what the card counts: its total is the card's figure.
+        counted = int(link.locator(".stat-value").inner_text())
+        link.click()
         expect(page).to_have_url(re.compile(f"/issues\\?{query}$"))
+        total = page.locator('.page-head [aria-live="polite"]')
+        expect(total).to_have_text(re.compile(f"^{counted} issues?$"))
         rows = page.locator("table.issues tbody tr")
-        expect(rows.first).to_be_visible()
-        column = "Priority" if card == "Critical" else "Status"
+        if counted:
+            expect(rows.first).to_be_visible()
         badges = rows.locator(f'td[data-label="{column}"] .badge')
         # Polled: the previous list stays on screen until the filtered one arrives.
-        expect(badges.filter(has_not_text=re.compile(f"^{badge}$"))).to_have_count(0)
+        expect(badges.filter(has_not_text=re.compile(f"^({badge})$"))).to_have_count(0)
         page.go_back()
         expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+    # Sorting orders the whole list on the server: oldest first starts with issue #1.
+    page.goto("/issues")
+    page.get_by_role("combobox", name="Sort").select_option("oldest")
+    expect(page).to_have_url(re.compile(r"/issues\?sort=oldest$"))
+    expect(page.locator('table.issues tbody tr td[data-label="#"]').first).to_have_text("1")
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
     page.get_by_role("navigation", name="Quick links").get_by_role("link", name="My issues").click()
     expect(page).to_have_url(re.compile(r"/issues\?mine=true$"))

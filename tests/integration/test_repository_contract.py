@@ -23,7 +23,7 @@ from argus_core.domain.values import (
     Status,
 )
 from argus_core.lifecycle import WorkloadDelta
-from argus_core.queries import IssueQuery
+from argus_core.queries import IssueQuery, IssueSort
 from argus_core.usecases.dashboard import DashboardService
 from argus_core.usecases.issues import IssuePatch, NewIssue
 from argus_core.usecases.reminders import ReminderService
@@ -326,6 +326,75 @@ async def test_dashboard_figures_match_the_issues(world: World) -> None:
     assert (rows["Infra"].open_count, rows["Infra"].resolved_count) == (2, 0)
     assert rows["Infra"].avg_resolution_hours is None
     assert (await world.issues.list(VIEWER, IssueQuery(status=Status.OPEN))).total == 3
+
+
+async def test_resolved_today_active_and_oldest_first_match_their_lists(world: World) -> None:
+    """ "Resolved today" counts from midnight where the reader is, and the list filtered by
+    the instant it answers shows exactly those issues; ``active`` lists what the critical
+    figure counts; ``oldest`` reverses the order."""
+    team = await world.team()
+    world.clock.current = datetime(2026, 1, 4, 20, 0, tzinfo=UTC)
+    late, today, then_closed, reopened, _critical_open, critical_done, started = [
+        await world.report(team, title, priority=priority)
+        for title, priority in [
+            ("late", None),
+            ("today", None),
+            ("then closed", None),
+            ("reopened", None),
+            ("critical open", Priority.CRITICAL),
+            ("critical done", Priority.CRITICAL),
+            ("started", Priority.CRITICAL),
+        ]
+    ]
+    await world.issues.resolve(ADMIN, critical_done.id, "fixed")  # Jan 4, 20:00 UTC
+    await world.issues.change_status(ADMIN, started.id, Status.IN_PROGRESS)
+    world.clock.current = datetime(2026, 1, 4, 23, 30, tzinfo=UTC)  # Jan 5, 00:30 in Berlin
+    await world.issues.resolve(ADMIN, late.id, "fixed")
+    world.clock.current = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    for issue in (today, then_closed, reopened):
+        await world.issues.resolve(ADMIN, issue.id, "fixed")
+    await world.issues.close(ADMIN, then_closed.id, "done")
+    await world.issues.reopen(ADMIN, reopened.id)
+    world.clock.current = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    dashboard = DashboardService(world.uow(), world.dashboard, world.clock)
+
+    async def listed(**kw: object) -> tuple[set[str], int]:
+        found = await world.issues.list(VIEWER, IssueQuery(**kw))  # type: ignore[arg-type]
+        return {i.title for i in found.items}, found.total
+
+    utc = await dashboard.stats(VIEWER)
+    assert utc.resolved_since == datetime(2026, 1, 5, tzinfo=UTC)
+    assert utc.resolved_today == 2
+    assert await listed(resolved_since=utc.resolved_since) == ({"today", "then closed"}, 2)
+    berlin = await dashboard.stats(VIEWER, "Europe/Berlin")
+    assert berlin.resolved_since == datetime(2026, 1, 4, 23, 0, tzinfo=UTC)
+    assert berlin.resolved_today == 3
+    assert await listed(resolved_since=berlin.resolved_since) == (
+        {"late", "today", "then closed"},
+        3,
+    )
+    assert await listed(resolved_since=berlin.resolved_since, status=Status.RESOLVED) == (
+        {"late", "today"},
+        2,
+    )
+    with pytest.raises(InvalidInput):
+        await dashboard.stats(VIEWER, "Mars/Olympus_Mons")
+
+    assert utc.critical_issues == 2
+    assert await listed(priority=Priority.CRITICAL, active=True) == (
+        {"critical open", "started"},
+        2,
+    )
+    assert (await listed(active=True))[1] == 3  # critical open, started, reopened
+    assert await listed(active=True, status=Status.RESOLVED) == (set(), 0)
+
+    newest = await world.issues.list(VIEWER, IssueQuery(per_page=3))
+    oldest = await world.issues.list(VIEWER, IssueQuery(sort=IssueSort.OLDEST, per_page=3))
+    assert [i.title for i in newest.items] == ["started", "critical done", "critical open"]
+    assert [i.title for i in oldest.items] == ["late", "today", "then closed"]
+    assert oldest.total == newest.total == 7
+    searched = await world.issues.list(VIEWER, IssueQuery(search="critical", sort=IssueSort.OLDEST))
+    assert [i.title for i in searched.items] == ["critical open", "critical done"]
 
 
 async def test_reminders_are_found_by_due_time_and_claimed_once(world: World) -> None:

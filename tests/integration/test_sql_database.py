@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -277,5 +278,5 @@ async def test_concurrent_reports_and_status_moves_never_deadlock(engine: AsyncE
         members = await uow.members.list(team.id)
         for member in members:
             assert member.open_issue_count == await uow.issues.count_active_for_member(member.id)
-    stats = await world.dashboard.stats()
+    stats = await world.dashboard.stats(datetime.now(UTC))
     assert (stats.total_issues, stats.open_issues, stats.resolved_issues) == (90, 30, 60)

@@ -1,5 +1,7 @@
 """Sign-in, roles re-read per request, and the dashboard's figures."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from argus_adapters.memory import InMemoryDashboardQueries
@@ -7,7 +9,8 @@ from argus_core.domain.errors import InvalidInput, PermissionDenied
 from argus_core.domain.values import MemberRole, Priority, Status
 from argus_core.policy import Action, decide
 from argus_core.ports import Identity
-from argus_core.usecases.dashboard import DashboardService
+from argus_core.queries import IssueQuery
+from argus_core.usecases.dashboard import DashboardService, start_of_day
 from argus_core.usecases.identity import IdentityService
 from argus_core.usecases.teams import MemberPatch
 from tests.world import ADMIN, VIEWER, World
@@ -85,3 +88,58 @@ async def test_admin_emails_when_set_are_the_only_admins() -> None:
     ).is_admin
     # Without ADMIN_EMAILS (the demo), the stored flag counts.
     assert (await IdentityService(world.uow()).actor("boss@example.com")).is_admin
+
+
+@pytest.mark.parametrize(
+    ("now", "time_zone", "start"),
+    [
+        (datetime(2026, 1, 5, 10, tzinfo=UTC), "UTC", datetime(2026, 1, 5, tzinfo=UTC)),
+        (
+            datetime(2026, 1, 5, 10, tzinfo=UTC),
+            "Europe/Berlin",
+            datetime(2026, 1, 4, 23, tzinfo=UTC),
+        ),
+        (
+            datetime(2026, 1, 4, 23, 30, tzinfo=UTC),
+            "Europe/Berlin",
+            datetime(2026, 1, 4, 23, tzinfo=UTC),
+        ),
+        (
+            datetime(2026, 1, 5, 3, tzinfo=UTC),
+            "America/New_York",
+            datetime(2026, 1, 4, 5, tzinfo=UTC),
+        ),
+        # Santiago skips midnight on 2026-09-06 (00:00 -04 becomes 01:00 -03): the day
+        # starts at the change.
+        (
+            datetime(2026, 9, 6, 12, tzinfo=UTC),
+            "America/Santiago",
+            datetime(2026, 9, 6, 4, tzinfo=UTC),
+        ),
+    ],
+)
+def test_the_day_starts_at_midnight_where_the_reader_is(
+    now: datetime, time_zone: str, start: datetime
+) -> None:
+    assert start_of_day(now, time_zone) == start
+    assert start_of_day(now, time_zone).utcoffset() == timedelta(0)
+
+
+async def test_resolved_today_counts_from_the_readers_midnight() -> None:
+    world = World()
+    world.clock.current = datetime(2026, 1, 4, 23, 30, tzinfo=UTC)
+    dashboard = DashboardService(world.uow(), InMemoryDashboardQueries(world.store), world.clock)
+    late = await world.report(None, "late")
+    await world.issues.resolve(ADMIN, late.id, "fixed")
+    world.clock.advance(hours=2)
+    assert (await dashboard.stats(VIEWER)).resolved_today == 0
+    berlin = await dashboard.stats(VIEWER, "Europe/Berlin")
+    assert (berlin.resolved_today, berlin.resolved_since) == (
+        1,
+        datetime(2026, 1, 4, 23, tzinfo=UTC),
+    )
+    with pytest.raises(InvalidInput):
+        await dashboard.stats(VIEWER, "")
+    with pytest.raises(InvalidInput):
+        IssueQuery(resolved_since=datetime(2026, 1, 5))  # no time zone: which midnight?
+    assert DashboardService(world.uow(), world.dashboard).clock.now().tzinfo is not None

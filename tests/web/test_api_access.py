@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -234,6 +235,30 @@ async def test_mine_and_assigned_to_match_any_assignee(world: World) -> None:
         assert page["total"] == len(page["items"])
         found[query, email] = {i["id"] for i in page["items"]}
     assert found == expected
+
+
+async def test_dashboard_figures_and_the_lists_they_link_to(world: World) -> None:
+    """ "Resolved today" answers the instant it counts from, and the list filtered by it
+    shows those issues; ``active`` and ``sort=oldest`` reach the list."""
+    urgent = await ok(world, "POST", "/api/issues", {"title": "Urgent", "priority": "critical"})
+    other = await ok(world, "POST", "/api/issues", {"title": "Other", "priority": "critical"})
+    await ok(world, "POST", f"/api/issues/{other['id']}/resolve", {"reason": "fixed"})
+    for tz in ("", "?tz=UTC", "?tz=Europe/Berlin", "?tz=Pacific/Kiritimati"):
+        stats = await ok(world, "GET", "/api/dashboard/stats" + tz)
+        assert (stats["resolved_today"], stats["critical_issues"]) == (1, 1)
+        since = quote(stats["resolved_since"])
+        page = await ok(world, "GET", f"/api/issues?resolved_since={since}")
+        assert [i["id"] for i in page["items"]] == [other["id"]]
+    refused = await world.call("GET", "/api/dashboard/stats?tz=Nowhere/Land", VIC)
+    assert refused.status_code == 422, refused.text
+    naive = await world.call("GET", "/api/issues?resolved_since=2026-01-01T00:00:00", VIC)
+    assert naive.status_code == 422, naive.text
+    page = await ok(world, "GET", "/api/issues?priority=critical&active=true")
+    assert ([i["id"] for i in page["items"]], page["total"]) == ([urgent["id"]], 1)
+    newest = await ok(world, "GET", "/api/issues")
+    oldest = await ok(world, "GET", "/api/issues?sort=oldest")
+    assert [i["id"] for i in oldest["items"]] == [i["id"] for i in reversed(newest["items"])]
+    assert (await world.call("GET", "/api/issues?sort=priority", VIC)).status_code == 400
 
 
 READS: list[tuple[str, Callable[[Mapping[str, str], Any], tuple[Any, Any]]]] = [

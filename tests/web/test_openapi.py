@@ -85,6 +85,8 @@ OPEN = {
 }
 LIST_PARAMETERS = {
     "status",
+    "active",
+    "resolved_since",
     "priority",
     "team_id",
     "assigned_to",
@@ -93,6 +95,7 @@ LIST_PARAMETERS = {
     "search",
     "page",
     "per_page",
+    "sort",
 }
 CHECKS = [
     not_a_server_error,
@@ -213,6 +216,8 @@ def test_every_route_is_listed_with_its_methods(client: TestClient[Litestar]) ->
     assert {p["name"] for p in parameters if p["in"] == "query"} == LIST_PARAMETERS
     parameters = paths["/api/dashboard/recent-activity"]["get"]["parameters"]
     assert [p["name"] for p in parameters] == ["limit"]
+    parameters = paths["/api/dashboard/stats"]["get"]["parameters"]
+    assert [p["name"] for p in parameters] == ["tz"]
 
 
 def test_the_schema_documents_problem_details(client: TestClient[Litestar]) -> None:

@@ -31,7 +31,9 @@ export const api = {
     request<SignedIn>('POST', url('/api/auth/google/callback'), { code, state }),
   me: () => request<User>('GET', url('/api/auth/me')),
 
-  stats: () => request<Stats>('GET', url('/api/dashboard/stats')),
+  /** ``resolved_today`` counts from the last midnight in ``tz`` (an IANA zone name). */
+  stats: (tz: string) =>
+    request<Stats>('GET', url('/api/dashboard/stats', {}, new URLSearchParams({ tz }))),
   teamStats: () => request<TeamStats[]>('GET', url('/api/dashboard/team-stats')),
   recentActivity: (limit: number) =>
     request<History[]>(

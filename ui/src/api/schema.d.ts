@@ -647,6 +647,13 @@ export interface components {
             team_id?: string | null;
             title?: string;
         };
+        /**
+         * IssueSort
+         * @description Orders of the issue list, each served by the list's indexes; ``number`` breaks ties.
+         * @default newest
+         * @enum {string}
+         */
+        IssueSort: "newest" | "oldest";
         /** MemberIn */
         MemberIn: {
             email?: string | null;
@@ -758,6 +765,9 @@ export interface components {
             in_progress_issues: number;
             open_issues: number;
             resolved_issues: number;
+            /** Format: date-time */
+            resolved_since: string;
+            resolved_today: number;
             total_issues: number;
         };
         /**
@@ -1618,7 +1628,9 @@ export interface operations {
     };
     ApiDashboardStatsStats: {
         parameters: {
-            query?: never;
+            query?: {
+                tz?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1797,6 +1809,8 @@ export interface operations {
         parameters: {
             query?: {
                 status?: components["schemas"]["Status"] | null;
+                active?: boolean;
+                resolved_since?: string | null;
                 priority?: components["schemas"]["Priority"] | null;
                 team_id?: string | null;
                 assigned_to?: string | null;
@@ -1805,6 +1819,8 @@ export interface operations {
                 search?: string | null;
                 page?: number;
                 per_page?: number;
+                /** @description Orders of the issue list, each served by the list's indexes; ``number`` breaks ties. */
+                sort?: components["schemas"]["IssueSort"];
             };
             header?: never;
             path?: never;

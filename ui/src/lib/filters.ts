@@ -1,14 +1,19 @@
 // The issue list's filters, sorting and page live in the URL's query, so back/forward
-// and a shared link show the same list. The API's own parameter names are used.
-import type { IssueListItem, Priority, Status } from '../api/types';
+// and a shared link show the same list. The API's own parameter names are used, and the
+// API sorts: only the orders its indexes serve are offered (docs/dashboard.md).
+import type { Priority, Status } from '../api/types';
 import { PRIORITIES, STATUSES } from '../api/types';
 
-export const SORTS = ['newest', 'oldest', 'priority', 'status', 'number'] as const;
+export const SORTS = ['newest', 'oldest'] as const;
 export type Sort = (typeof SORTS)[number];
 export const PER_PAGE_CHOICES = [20, 50, 100] as const;
 
 export interface IssueFilters {
   status: Status | null;
+  /** Open or in progress (what the Critical card counts). */
+  active: boolean;
+  /** An ISO 8601 instant: issues resolved at or after it ("Resolved today"). */
+  resolved_since: string | null;
   priority: Priority | null;
   team_id: string | null;
   assigned_to: string | null;
@@ -21,6 +26,8 @@ export interface IssueFilters {
 
 export const NO_FILTERS: IssueFilters = {
   status: null,
+  active: false,
+  resolved_since: null,
   priority: null,
   team_id: null,
   assigned_to: null,
@@ -35,6 +42,11 @@ function oneOf<T extends string>(value: string | null, choices: readonly T[]): T
   return value !== null && (choices as readonly string[]).includes(value) ? (value as T) : null;
 }
 
+function instant(value: string | null): string | null {
+  // With its offset (or Z), as the API requires; anything else is dropped.
+  return value && /(Z|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value)) ? value : null;
+}
+
 function positive(value: string | null, fallback: number, max: number): number {
   const n = Number(value);
   return Number.isInteger(n) && n >= 1 ? Math.min(n, max) : fallback;
@@ -44,6 +56,8 @@ function positive(value: string | null, fallback: number, max: number): number {
 export function filtersFromQuery(query: URLSearchParams): IssueFilters {
   return {
     status: oneOf(query.get('status'), STATUSES),
+    active: query.get('active') === 'true',
+    resolved_since: instant(query.get('resolved_since')),
     priority: oneOf(query.get('priority'), PRIORITIES),
     team_id: query.get('team_id') || null,
     assigned_to: query.get('assigned_to') || null,
@@ -59,6 +73,8 @@ export function filtersFromQuery(query: URLSearchParams): IssueFilters {
 export function queryFromFilters(filters: IssueFilters): URLSearchParams {
   const query = new URLSearchParams();
   if (filters.status) query.set('status', filters.status);
+  if (filters.active) query.set('active', 'true');
+  if (filters.resolved_since) query.set('resolved_since', filters.resolved_since);
   if (filters.priority) query.set('priority', filters.priority);
   if (filters.team_id) query.set('team_id', filters.team_id);
   if (filters.assigned_to) query.set('assigned_to', filters.assigned_to);
@@ -70,10 +86,9 @@ export function queryFromFilters(filters: IssueFilters): URLSearchParams {
   return query;
 }
 
-/** The API's query for these filters (it has no sort: the page is sorted here). */
+/** The API's query for these filters, sort included (the API orders the whole list). */
 export function apiQuery(filters: IssueFilters): URLSearchParams {
   const query = queryFromFilters(filters);
-  query.delete('sort');
   query.set('page', String(filters.page));
   query.set('per_page', String(filters.per_page));
   return query;
@@ -83,25 +98,4 @@ export function apiQuery(filters: IssueFilters): URLSearchParams {
 export function withFilter(filters: IssueFilters, change: Partial<IssueFilters>): IssueFilters {
   const page = 'page' in change ? (change.page ?? 1) : 1;
   return { ...filters, ...change, page };
-}
-
-const PRIORITY_RANK: Record<Priority, number> = { critical: 0, high: 1, medium: 2, low: 3 };
-const STATUS_RANK: Record<Status, number> = { open: 0, in_progress: 1, resolved: 2, closed: 3 };
-
-/** The page's rows in the chosen order (the API always answers newest first). */
-export function sortIssues(items: readonly IssueListItem[], sort: Sort): IssueListItem[] {
-  const rows = [...items];
-  const newest = (a: IssueListItem, b: IssueListItem) => b.created_at.localeCompare(a.created_at);
-  switch (sort) {
-    case 'newest':
-      return rows.sort(newest);
-    case 'oldest':
-      return rows.sort((a, b) => -newest(a, b));
-    case 'priority':
-      return rows.sort((a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || newest(a, b));
-    case 'status':
-      return rows.sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || newest(a, b));
-    case 'number':
-      return rows.sort((a, b) => a.number - b.number);
-  }
 }

@@ -16,9 +16,26 @@ interface Overview {
   activity: History[];
 }
 
+/** The browser's time zone: "today" starts at its midnight. */
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** Where each card leads: the list of exactly the issues its figure counts. */
+export function cardLinks(stats: Pick<Stats, 'resolved_since'>) {
+  const since = new URLSearchParams({ resolved_since: stats.resolved_since });
+  return {
+    open: '/issues?status=open',
+    inProgress: '/issues?status=in_progress',
+    critical: '/issues?active=true&priority=critical',
+    resolvedToday: `/issues?${since}`,
+    resolved: '/issues?status=resolved',
+  };
+}
+
 async function loadOverview(): Promise<Overview> {
   const [stats, teams, page, activity] = await Promise.all([
-    api.stats(),
+    api.stats(browserTimeZone()),
     api.teamStats(),
     api.issues(new URLSearchParams({ per_page: '8' })),
     api.recentActivity(10),
@@ -41,34 +58,40 @@ export function Dashboard() {
   if (error) return <ErrorNotice error={error} />;
   if (loading || !data) return <Loading what="the dashboard" />;
   const { stats, teams, recent, activity } = data;
+  const links = cardLinks(stats);
   return (
     <div className="dashboard">
       <div className="page-head">
         <h1>Dashboard</h1>
         <nav aria-label="Quick links" className="quick-links">
           <Link to="/issues">All issues</Link>
-          <Link to="/issues?priority=critical">Critical</Link>
+          <Link to={links.critical}>Critical</Link>
           <Link to="/issues?mine=true">My issues</Link>
         </nav>
       </div>
       <section className="stat-grid" aria-label="Figures">
-        <StatCard label="Open" value={String(stats.open_issues)} to="/issues?status=open" />
+        <StatCard label="Open" value={String(stats.open_issues)} to={links.open} />
         <StatCard
           label="In progress"
           value={String(stats.in_progress_issues)}
-          to="/issues?status=in_progress"
+          to={links.inProgress}
         />
         <StatCard
           label="Critical"
           value={String(stats.critical_issues)}
-          to="/issues?priority=critical"
+          to={links.critical}
           hint="open or in progress"
         />
-        <StatCard label="Resolved" value={String(stats.resolved_issues)} to="/issues?status=resolved" />
+        <StatCard
+          label="Resolved today"
+          value={String(stats.resolved_today)}
+          to={links.resolvedToday}
+          hint={`${stats.resolved_issues} resolved in all`}
+        />
         <StatCard
           label="Mean time to resolve"
           value={formatHours(stats.avg_resolution_hours)}
-          to="/issues?status=resolved"
+          to={links.resolved}
         />
       </section>
       <div className="columns">

@@ -60,6 +60,28 @@ describe('the issue list and the URL', () => {
     );
   });
 
+  it('asks the API to sort the whole list, from the first page', async () => {
+    const { calls } = showList('/issues?page=3');
+    await screen.findByText('Refunds API timing out');
+    expect(screen.getAllByRole('option').map((o) => o.textContent)).toContain('Oldest first');
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Sort' }), 'oldest');
+    expect(where()).toBe('/issues?sort=oldest');
+    await waitFor(() => expect(listCalls(calls).at(-1)).toBe('/api/issues?sort=oldest&page=1&per_page=20'));
+  });
+
+  it('offers "open or in progress" and shows the resolved-since filter it was given', async () => {
+    const { calls } = showList('/issues?resolved_since=2026-11-30T23%3A00%3A00Z');
+    await screen.findByText('Refunds API timing out');
+    expect(listCalls(calls)).toEqual(['/api/issues?resolved_since=2026-11-30T23%3A00%3A00Z&page=1&per_page=20']);
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Status' }), 'active');
+    expect(where()).toBe('/issues?active=true&resolved_since=2026-11-30T23%3A00%3A00Z');
+    expect((screen.getByRole('combobox', { name: 'Status' }) as HTMLSelectElement).value).toBe('active');
+    await userEvent.click(screen.getByRole('button', { name: 'Show issues resolved at any time' }));
+    expect(where()).toBe('/issues?active=true');
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Status' }), 'open');
+    expect(where()).toBe('/issues?status=open');
+  });
+
   it('says so when nothing matches', async () => {
     showList('/issues?search=nothing', []);
     expect(await screen.findByText('No issues match these filters.')).toBeTruthy();
