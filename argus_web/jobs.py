@@ -103,15 +103,18 @@ def job_handlers(container: AsyncContainer) -> dict[str, Handler]:
 
 
 async def relay_forever(
-    container: AsyncContainer, poll_seconds: float = RELAY_POLL_SECONDS
+    container: AsyncContainer,
+    poll_seconds: float = RELAY_POLL_SECONDS,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Hand stored events to the job queue until cancelled: at once when a commit in
-    this process stored some, else every ``poll_seconds`` (commits of other processes).
-    A failing database or queue is retried with backoff, and nothing is marked handed
-    on before it is queued."""
+    """Hand stored events to the job queue until cancelled or ``stop`` is set (then it
+    wakes and returns between two relays): at once when a commit in this process
+    stored some, else every ``poll_seconds`` (commits of other processes). A failing
+    database or queue is retried with backoff, and nothing is marked handed on before
+    it is queued."""
     wake = (await container.get(JobWake)).outbox
     backoff = poll_seconds
-    while True:
+    while stop is None or not stop.is_set():
         wake.clear()
         try:
             async with job_scope(container) as scope:
@@ -126,10 +129,16 @@ async def relay_forever(
                 await asyncio.wait_for(wake.wait(), backoff)
 
 
-async def every(seconds: float, work: Callable[[], Awaitable[None]]) -> None:
-    """Run ``work`` every ``seconds`` until cancelled, logging (not raising) failures."""
-    while True:
-        await asyncio.sleep(seconds)
+async def every(
+    seconds: float, work: Callable[[], Awaitable[None]], stop: asyncio.Event | None = None
+) -> None:
+    """Run ``work`` every ``seconds`` until cancelled or ``stop`` is set, logging (not
+    raising) failures."""
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+            return
         try:
             await work()
         except Exception:
@@ -144,6 +153,8 @@ class EmbeddedJobs:
         self.container = container
         self.settings = settings
         self._tasks: list[asyncio.Task[None]] = []
+        self._runner: SqlJobRunner | None = None
+        self._stopping = asyncio.Event()
 
     async def start(self) -> None:
         engine = await self.container.get(AsyncEngine)
@@ -158,19 +169,35 @@ class EmbeddedJobs:
             observer=observe_job,
         )
         reminders = handlers[REMINDERS]
+        self._runner, self._stopping = runner, asyncio.Event()
         self._tasks = [
             asyncio.create_task(runner.run(), name="argus-jobs"),
-            asyncio.create_task(relay_forever(self.container), name="argus-relay"),
             asyncio.create_task(
-                every(self.settings.reminder_interval_seconds, lambda: reminders({})),
+                relay_forever(self.container, stop=self._stopping), name="argus-relay"
+            ),
+            asyncio.create_task(
+                every(
+                    self.settings.reminder_interval_seconds,
+                    lambda: reminders({}),
+                    stop=self._stopping,
+                ),
                 name="argus-reminders",
             ),
         ]
 
     async def stop(self) -> None:
+        """Stop taking work, give running jobs ``ARGUS_SHUTDOWN_GRACE_SECONDS`` to finish,
+        then cancel what is left (its jobs are handed back for the next start)."""
+        self._stopping.set()
+        (await self.container.get(JobWake)).outbox.set()
+        grace = self.settings.shutdown_grace_seconds
+        if self._runner is not None:
+            self._runner.drain(grace)
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=grace + 2)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._tasks = []
+        self._tasks, self._runner = [], None

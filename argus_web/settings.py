@@ -129,6 +129,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_retry_delay_seconds: float | None = None
     """Wait before the first retry, doubled for each later one."""
     reminder_interval_seconds: int = 60
+    shutdown_grace_seconds: float = 5.0
+    """``ARGUS_SHUTDOWN_GRACE_SECONDS``: how long a stopping ``argus serve`` lets its
+    running jobs finish before handing them back."""
     log_format: str = "plain"
     """``ARGUS_LOG_FORMAT``: ``plain`` lines for people or ``json``, one object a line."""
     metrics_host: str = "127.0.0.1"
@@ -157,6 +160,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             and not 0 <= self.job_retry_delay_seconds <= 3600
         ):
             raise ValueError("ARGUS_JOB_RETRY_DELAY_SECONDS must be between 0 and 3600.")
+        if not 0 <= self.shutdown_grace_seconds <= 300:
+            raise ValueError("ARGUS_SHUTDOWN_GRACE_SECONDS must be between 0 and 300.")
         if not 1 <= self.reminder_interval_seconds <= 3600:
             raise ValueError("ARGUS_REMINDER_INTERVAL_SECONDS must be between 1 and 3600.")
         if self.log_format not in ("plain", "json"):
@@ -212,6 +217,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             job_retries=_parsed(env, "ARGUS_JOB_RETRIES", int, "a whole number"),
             job_retry_delay_seconds=_number(env, "ARGUS_JOB_RETRY_DELAY_SECONDS"),
             reminder_interval_seconds=_integer(env, "ARGUS_REMINDER_INTERVAL_SECONDS", 60),
+            shutdown_grace_seconds=_number_or(env, "ARGUS_SHUTDOWN_GRACE_SECONDS", 5.0),
             log_format=env.get("ARGUS_LOG_FORMAT", "").strip().lower() or "plain",
             metrics_host=env.get("ARGUS_METRICS_HOST", "").strip() or "127.0.0.1",
             metrics_port=_parsed(env, "ARGUS_METRICS_PORT", int, "a whole number"),
@@ -221,6 +227,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 def _integer(env: Mapping[str, str], name: str, default: int) -> int:
     value = _parsed(env, name, int, "a whole number")
+    return default if value is None else value
+
+
+def _number_or(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _number(env, name)
     return default if value is None else value
 
 

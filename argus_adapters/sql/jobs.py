@@ -161,15 +161,28 @@ class SqlJobRunner:
         _LIVE_OWNERS.add(self.owner)
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(concurrency)
+        self._draining = False
+        self._grace = 0.0
         self.postgres = engine.dialect.name == "postgresql"
 
+    def drain(self, seconds: float) -> None:
+        """Claim nothing more: :meth:`run` then gives the running jobs up to ``seconds``
+        to finish, hands back the rest and returns. (A job cancelled in the middle of a
+        database call can leave its connection to the garbage collector.)"""
+        self._grace = seconds
+        self._draining = True
+        self.wake.set()
+
     async def run(self) -> None:
-        """Work until cancelled; the database being away is waited out, not fatal."""
+        """Work until cancelled or drained; the database being away is waited out."""
         started = False  # the start's take-back is retried until it has run once
         last_sweep = datetime.min.replace(tzinfo=UTC)
         try:
-            while True:
+            while not self._draining:
                 await self._slots.acquire()
+                if self._draining:
+                    self._slots.release()
+                    break
                 self.wake.clear()  # before looking, so a job queued meanwhile wakes us
                 try:
                     if not started or _now() - last_sweep > timedelta(seconds=10):
@@ -188,6 +201,8 @@ class SqlJobRunner:
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
         finally:
+            if self._draining and self._tasks:
+                await asyncio.wait(set(self._tasks), timeout=self._grace)
             for task in self._tasks:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -167,6 +167,36 @@ async def test_each_job_runs_once_with_its_payload(db: AsyncEngine) -> None:
         assert row.finished_at is not None
 
 
+async def test_draining_lets_short_jobs_finish_and_hands_back_long_ones(
+    db: AsyncEngine,
+) -> None:
+    started: list[str] = []
+
+    async def work(payload: dict[str, Any]) -> None:
+        started.append(payload["key"])
+        await asyncio.sleep(payload["seconds"])
+
+    queue, runner = make_runner(db, {WORK: work})
+    task = asyncio.create_task(runner.run())
+    await queue.enqueue(WORK, {"key": "short", "seconds": 0.3}, key="short")
+    await queue.enqueue(WORK, {"key": "long", "seconds": 60}, key="long")
+    await until(lambda: _true(len(started) == 2))
+
+    runner.drain(1)
+    await asyncio.wait_for(task, 5)  # a drained runner returns by itself
+    await queue.enqueue(WORK, {"key": "late", "seconds": 0}, key="late")
+
+    short, long, late = [await job(db, k) for k in ("short", "long", "late")]
+    assert (short.status, short.attempts) == ("done", 1)
+    assert (long.status, long.attempts, long.lease_owner) == ("queued", 0, None)
+    assert late.status == "queued"  # nothing is claimed once draining began
+    assert sorted(started) == ["long", "short"]
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
 async def test_two_runners_never_run_a_job_twice(db: AsyncEngine) -> None:
     seen: list[int] = []
 
