@@ -14,8 +14,9 @@ p50/p99/max of the time to the 200, beside ``/api/live`` (no database) at the sa
 in the same run: the ratio says what storing the receipt and queueing the job cost.
 
 Mention to reply: with an instant categorizer (the keyword rules), ``--mentions``
-reports are sent ``--spacing-ms`` apart; for each, the time from sending the event to the
-first message Argus posts in its thread (the fake Slack Web API records when).
+reports are sent ``--spacing-ms`` apart, each in a channel of its own; for each, the time
+from sending the event to the first message Argus posts in its thread (the card; the
+fake Slack Web API records when).
 
 Slack's Web API is the fake from ``tests/fake_slack.py``, served on 127.0.0.1 in this
 process; nothing leaves the machine.
@@ -207,7 +208,11 @@ async def mention_to_reply(port: int, slack: FakeSlack, count: int, spacing_ms: 
     async with httpx.AsyncClient(timeout=30) as client:
         for n in range(count):
             ts = f"{1_800_000_000 + n}.000100"
-            body = encoded(mention(f"EvR{uuid.uuid4().hex}", f"refunds failing {n}", ts=ts))
+            # A channel each: Slack allows about one post a second per channel, so many
+            # reports in one channel measure that pacing, not Argus.
+            envelope = mention(f"EvR{uuid.uuid4().hex}", f"refunds failing {n}", ts=ts,
+                               channel=f"C{n:05d}")  # fmt: skip
+            body = encoded(envelope)
             sent[ts] = time.monotonic()
             headers = {"Content-Type": "application/json", **signed_headers(body)}
             await client.post(f"{base}/slack/events", content=body, headers=headers)

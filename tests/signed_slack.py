@@ -6,6 +6,7 @@ import json
 import time
 from typing import Any
 
+import httpx
 from slack_sdk.signature import SignatureVerifier
 
 from tests.fake_slack import BOT_USER_ID, REPORTER_ID, TEAM_ID
@@ -59,3 +60,16 @@ def mention(
 
 def encoded(envelope: dict[str, Any]) -> bytes:
     return json.dumps(envelope).encode()
+
+
+async def deliver_event(
+    client: httpx.AsyncClient, port: int, envelope: dict[str, Any], retry: int = 0
+) -> int:
+    """POST a signed envelope to ``/slack/events`` of the server on ``port``, as Slack's
+    ``retry``-th retry when above 0; the status code."""
+    body = encoded(envelope)
+    headers = {"Content-Type": "application/json", **signed_headers(body)}
+    if retry:
+        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+    url = f"http://127.0.0.1:{port}/slack/events"
+    return (await client.post(url, content=body, headers=headers)).status_code

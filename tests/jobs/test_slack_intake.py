@@ -17,7 +17,7 @@ from argus_core.domain.values import MemberRole
 from tests.fake_slack import REPORTER_ID, FakeSlack
 from tests.jobs.support import Processes, argus_env, sql_world
 from tests.served import free_port
-from tests.signed_slack import SIGNING_SECRET, encoded, mention, signed_headers
+from tests.signed_slack import SIGNING_SECRET, deliver_event, mention
 from tests.waiting import eventually
 
 CHANNEL = "C0PAYMENTS"
@@ -47,18 +47,6 @@ async def issue_rows(db: DatabaseSettings) -> list[Any]:
         await engine.dispose()
 
 
-async def deliver(
-    client: httpx.AsyncClient, port: int, envelope: dict[str, Any], retry: int
-) -> int:
-    body = encoded(envelope)
-    headers = {"Content-Type": "application/json", **signed_headers(body)}
-    if retry:
-        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
-    response = await client.post(f"http://127.0.0.1:{port}/slack/events", content=body,
-                                 headers=headers)  # fmt: skip
-    return response.status_code
-
-
 def slack_env(db: DatabaseSettings, slack: FakeSlack) -> dict[str, str]:
     return argus_env(db, slack, SLACK_SIGNING_SECRET=SIGNING_SECRET, ARGUS_JOB_CONCURRENCY="8")
 
@@ -77,7 +65,7 @@ async def test_one_mention_delivered_five_times_to_two_servers_is_one_issue(
 
     async with httpx.AsyncClient(timeout=10) as client:
         codes = await asyncio.gather(
-            *(deliver(client, ports[n % 2], envelope, retry=n) for n in range(5))
+            *(deliver_event(client, ports[n % 2], envelope, retry=n) for n in range(5))
         )
 
     assert codes == [200] * 5
@@ -113,7 +101,7 @@ async def test_a_mention_acknowledged_by_a_server_that_dies_is_handled_after_res
 
     async with httpx.AsyncClient(timeout=10) as client:
         envelope = mention("EvKill", "refunds failing for every card", channel=CHANNEL, ts=THREAD)
-        assert await deliver(client, port, envelope, retry=0) == 200
+        assert await deliver_event(client, port, envelope, retry=0) == 200
     await eventually(lambda: _looked_up(slack), 30, "the job to start")
     first.kill()  # SIGKILL right after the acknowledgement: nothing was created yet
     first.wait()

@@ -19,32 +19,14 @@ import sqlalchemy as sa
 
 from argus_adapters.sql.engine import create_engine
 from argus_adapters.sql.settings import DatabaseSettings
-from tests.fake_slack import BOT_USER_ID, REPORTER_ID, TEAM_ID, FakeSlack
-from tests.fake_socket_mode import APP_ID, FakeSocketMode
+from tests.fake_slack import REPORTER_ID, FakeSlack
+from tests.fake_socket_mode import FakeSocketMode
 from tests.jobs.support import REDIS_QUEUE_URL, Processes, argus_env
 from tests.served import free_port
+from tests.signed_slack import mention as slack_mention
 from tests.waiting import eventually
 
 CHANNEL = "C0INCIDENTS"
-
-
-def mention(event_id: str, ts: str, text: str) -> dict[str, Any]:
-    return {
-        "team_id": TEAM_ID,
-        "api_app_id": APP_ID,
-        "type": "event_callback",
-        "event_id": event_id,
-        "event_time": int(time.time()),
-        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-        "event": {
-            "type": "app_mention",
-            "user": REPORTER_ID,
-            "text": f"<@{BOT_USER_ID}> {text}",
-            "ts": ts,
-            "channel": CHANNEL,
-            "event_ts": ts,
-        },
-    }
 
 
 @pytest.fixture
@@ -87,7 +69,9 @@ def test_argus_serve_takes_mentions_in_over_socket_mode_and_survives_a_kill_afte
     slack.lookup_delay = 30
     socket_mode.on_ack = lambda _: os.kill(first.pid, signal.SIGKILL)
     ts = slack.add_message(CHANNEL, "checkout is down")
-    envelope_id = socket_mode.send("events_api", mention("EvServe1", ts, "checkout is down"))
+    envelope_id = socket_mode.send(
+        "events_api", slack_mention("EvServe1", "checkout is down", ts=ts, channel=CHANNEL)
+    )
     socket_mode.wait_for_ack_blocking(envelope_id)
     first.wait(timeout=10)
     socket_mode.on_ack = None
@@ -101,7 +85,9 @@ def test_argus_serve_takes_mentions_in_over_socket_mode_and_survives_a_kill_afte
     wait_until(lambda: len(slack.messages_in(CHANNEL, ts)) > 1, "the thread reply")
     socket_mode.wait_for_connections_blocking(2)
     later = slack.add_message(CHANNEL, "search is slow")
-    second = socket_mode.send("events_api", mention("EvServe2", later, "search is slow"))
+    second = socket_mode.send(
+        "events_api", slack_mention("EvServe2", "search is slow", ts=later, channel=CHANNEL)
+    )
     socket_mode.wait_for_ack_blocking(second)
     wait_until(lambda: len(issues(db)) == 2, "the second issue")
     assert procs.started[-1].poll() is None
@@ -121,7 +107,9 @@ async def test_argus_worker_takes_mentions_in_over_socket_mode(
     await asyncio.to_thread(socket_mode.wait_for_connections_blocking, 1)
 
     ts = slack.add_message(CHANNEL, "ledger is off by a cent")
-    envelope_id = socket_mode.send("events_api", mention("EvWorker", ts, "ledger is off by a cent"))
+    envelope_id = socket_mode.send(
+        "events_api", slack_mention("EvWorker", "ledger is off by a cent", ts=ts, channel=CHANNEL)
+    )
     await socket_mode.wait_for_ack(envelope_id)
 
     [(title, thread)] = await eventually(lambda: pg_issues(pg_db), 60, "the issue")

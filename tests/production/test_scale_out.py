@@ -25,7 +25,7 @@ from tests.fake_slack import REPORTER_ID, FakeSlack
 from tests.jobs.support import PG_QUEUE_URL, argus_env, processes, sql_world
 from tests.production.own_servers import own_redis
 from tests.served import free_port
-from tests.signed_slack import SIGNING_SECRET, encoded, mention, signed_headers
+from tests.signed_slack import SIGNING_SECRET, deliver_event, mention
 
 MENTIONS = 200
 CHANNELS = 40
@@ -61,18 +61,6 @@ async def read(db: DatabaseSettings) -> tuple[list[Any], list[int]]:
         return issues, loads
     finally:
         await engine.dispose()
-
-
-async def deliver(
-    client: httpx.AsyncClient, port: int, envelope: dict[str, Any], retry: int
-) -> int:
-    body = encoded(envelope)
-    headers = {"Content-Type": "application/json", **signed_headers(body)}
-    if retry:
-        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
-    response = await client.post(f"http://127.0.0.1:{port}/slack/events", content=body,
-                                 headers=headers)  # fmt: skip
-    return response.status_code
 
 
 def cards(slack: FakeSlack) -> list[Any]:
@@ -113,8 +101,8 @@ async def test_two_web_and_two_workers_make_each_mention_one_issue(
         async def twice(n: int, envelope: dict[str, Any]) -> list[int]:
             async with gate:  # the first delivery to one process, Slack's retry to the other
                 return [
-                    await deliver(client, ports[n % 2], envelope, retry=0),
-                    await deliver(client, ports[(n + 1) % 2], envelope, retry=1),
+                    await deliver_event(client, ports[n % 2], envelope, retry=0),
+                    await deliver_event(client, ports[(n + 1) % 2], envelope, retry=1),
                 ]
 
         async with httpx.AsyncClient(timeout=10) as client:

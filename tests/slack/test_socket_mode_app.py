@@ -21,31 +21,11 @@ from argus_adapters.sql.settings import DatabaseSettings
 from argus_web.app import create_app
 from argus_web.settings import Settings, SlackSettings
 from tests.databases import sqlite_copy
-from tests.fake_slack import BOT_USER_ID, REPORTER_ID, TEAM_ID, FakeSlack
-from tests.fake_socket_mode import APP_ID, FakeSocketMode
+from tests.fake_slack import BOT_USER_ID, REPORTER_ID, FakeSlack
+from tests.fake_socket_mode import FakeSocketMode
+from tests.signed_slack import mention as slack_mention
 
 CHANNEL = "C0INCIDENTS"
-
-
-def mention(event_id: str, ts: str, text: str = "payments API timing out") -> dict[str, Any]:
-    """An Events API envelope of an ``app_mention``, as Socket Mode carries it."""
-    return {
-        "token": "unused-in-socket-mode",
-        "team_id": TEAM_ID,
-        "api_app_id": APP_ID,
-        "type": "event_callback",
-        "event_id": event_id,
-        "event_time": int(time.time()),
-        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-        "event": {
-            "type": "app_mention",
-            "user": REPORTER_ID,
-            "text": f"<@{BOT_USER_ID}> {text}",
-            "ts": ts,
-            "channel": CHANNEL,
-            "event_ts": ts,
-        },
-    }
 
 
 @dataclass
@@ -127,7 +107,9 @@ async def test_a_mention_is_stored_before_its_ack_and_becomes_an_issue(argus: Ar
         )
     )
 
-    envelope_id = argus.socket.send("events_api", mention("Ev01", ts))
+    envelope_id = argus.socket.send(
+        "events_api", slack_mention("Ev01", "payments API timing out", ts=ts, channel=CHANNEL)
+    )
 
     ack = await argus.socket.wait_for_ack(envelope_id)
     assert ack == {"envelope_id": envelope_id}  # an event's ack carries no payload
@@ -144,10 +126,14 @@ async def test_a_mention_is_stored_before_its_ack_and_becomes_an_issue(argus: Ar
 async def test_a_redelivered_envelope_makes_no_second_issue(argus: Argus) -> None:
     ts = argus.slack.add_message(CHANNEL, f"<@{BOT_USER_ID}> disk full on db-1")
 
-    first = argus.socket.send("events_api", mention("Ev02", ts, "disk full on db-1"))
+    first = argus.socket.send(
+        "events_api", slack_mention("Ev02", "disk full on db-1", ts=ts, channel=CHANNEL)
+    )
     await argus.socket.wait_for_ack(first)
     await argus.wait_for(lambda: len(argus.issues()) == 1, "the issue")
-    again = argus.socket.send("events_api", mention("Ev02", ts, "disk full"), retry_attempt=1)
+    again = argus.socket.send(
+        "events_api", slack_mention("Ev02", "disk full", ts=ts, channel=CHANNEL), retry_attempt=1
+    )
 
     await argus.socket.wait_for_ack(again)  # answered like the first
     await asyncio.sleep(0.5)  # room for a wrong second job to run
@@ -159,7 +145,9 @@ async def test_a_dropped_connection_reconnects_and_delivers_again(argus: Argus) 
 
     await argus.socket.wait_for_connections(2)
     ts = argus.slack.add_message(CHANNEL, f"<@{BOT_USER_ID}> search is slow")
-    envelope_id = argus.socket.send("events_api", mention("Ev03", ts, "search is slow"))
+    envelope_id = argus.socket.send(
+        "events_api", slack_mention("Ev03", "search is slow", ts=ts, channel=CHANNEL)
+    )
     await argus.socket.wait_for_ack(envelope_id)
     await argus.wait_for(lambda: len(argus.issues()) == 1, "the issue")
     assert len(argus.slack.calls_to("apps.connections.open")) == 2  # a fresh URL each time
