@@ -31,7 +31,8 @@ MARIA = "maria@example.com"
 PRIYA = "priya@example.com"
 PRODUCTION_SECRET = "a-production-secret-of-our-own-0123456789"
 WRONG_SECRET = "a-secret-that-is-not-argus-own-0123456789"
-USER_FIELDS = {"id", "email", "name", "slack_user_id", "is_admin", "roles"}
+# API-COMPAT.md's User, and Argus's addition: the member ids behind ``roles``.
+USER_FIELDS = {"id", "email", "name", "slack_user_id", "is_admin", "roles", "member_ids"}
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
