@@ -4,9 +4,9 @@ Point the fake Web API at it (``fake_slack.socket_url = socket.url``): Argus ask
 ``apps.connections.open`` for that URL and connects. Every connection is greeted with a
 ``hello`` as Slack's; :meth:`FakeSocketMode.send` delivers an envelope (``events_api``,
 ``interactive``, ``slash_commands``) to the newest open connection and returns its
-``envelope_id``; every acknowledgement that comes back is recorded in ``acks``, and
-``on_ack`` (if set) is called with it, in the server's thread, the moment it arrives, so
-a test can look at what Argus had stored by then. :meth:`drop` closes every connection
+``envelope_id``; every acknowledgement that comes back is passed to ``on_ack`` (if
+set), in the server's thread, the moment it arrives, so a test can look at what Argus
+had stored by then, and then recorded in ``acks``. :meth:`drop` closes every connection
 (as Slack does now and then), :meth:`ask_to_reconnect` sends Slack's ``disconnect``.
 
 It also answers ``apps.connections.open`` itself (at :attr:`FakeSocketMode.api_url`, for
@@ -160,10 +160,12 @@ class FakeSocketMode:
                     continue
                 data = json.loads(message.data)
                 if isinstance(data, dict) and "envelope_id" in data:
-                    with self._lock:
-                        self.acks.append(data)
+                    # on_ack first: a test that saw the ack in ``acks`` finds what
+                    # on_ack looked at already recorded (CI once saw the ack first).
                     if self.on_ack is not None:
                         self.on_ack(data)
+                    with self._lock:
+                        self.acks.append(data)
         finally:
             with self._lock:
                 self._open.remove(ws)
