@@ -114,6 +114,14 @@ async def test_argus_worker_takes_mentions_in_over_socket_mode(
 
     [(title, thread)] = await eventually(lambda: pg_issues(pg_db), 60, "the issue")
     assert (title, thread) == ("ledger is off by a cent", ts)
+
+    async def card_posted() -> bool:
+        return any(m.thread_ts == ts and m.blocks for m in slack.posts)
+
+    # Stop once the issue's jobs are through: a job cancelled in a database call makes
+    # SQLAlchemy log the connection it could not close (CI saw that traceback here).
+    await eventually(card_posted, 60, "the card")
+    await asyncio.sleep(2)
     worker.send_signal(signal.SIGTERM)
     worker.wait(timeout=30)
     assert "Traceback" not in procs.output()
