@@ -1,32 +1,36 @@
 """Engines and sessions, set up for each database's rules.
 
 PostgreSQL: a small pool, ``search_path`` set per connection so every object lives in
-the configured schema, every statement planned for its own parameters. SQLite: WAL,
+the configured schema, every statement planned for its own parameters, a connection
+pinged only when it comes back from a rest. SQLite: WAL,
 foreign keys on, and ``BEGIN IMMEDIATE`` so there is one writer at a time and a
 read-then-write unit never fails half-way.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from argus_adapters.sql.settings import DatabaseSettings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_SECONDS = 5
+# A connection back in use within this long of its last use is not pinged first.
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def create_engine(settings: DatabaseSettings, **kwargs: Any) -> AsyncEngine:
     """An engine for ``settings``; no connection is opened until first use."""
     if settings.is_postgres:
-        return create_async_engine(
+        engine = create_async_engine(
             settings.url,
             pool_size=settings.pool_size,
             max_overflow=settings.max_overflow,
-            pool_pre_ping=True,
             # A database host that drops packets fails the connect after this long,
             # instead of asyncpg's 60 s, so requests answer 503 rather than hang.
             connect_args={
@@ -35,6 +39,8 @@ def create_engine(settings: DatabaseSettings, **kwargs: Any) -> AsyncEngine:
             },
             **kwargs,
         )
+        _ping_after_idle(engine)
+        return engine
     engine = create_async_engine(settings.url, **kwargs)
     _configure_sqlite(engine)
     return engine
@@ -49,6 +55,32 @@ def server_settings(schema: str) -> dict[str, str]:
         # Plan each run for its own parameters instead.
         "plan_cache_mode": "force_custom_plan",
     }
+
+
+def _ping_after_idle(engine: AsyncEngine) -> None:
+    """Ping a pooled connection before use only when it has rested a while.
+
+    SQLAlchemy's ``pool_pre_ping`` costs three round trips (BEGIN, ping, ROLLBACK) on
+    every checkout, as much as the request's own statements. A connection used moments
+    ago is very likely alive; should it have died all the same, the failing statement
+    marks every older pooled connection invalid, so one request answers 503 and the next
+    one reconnects.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["rested_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("rested_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            # The pool drops this connection and checks out (or opens) another.
+            raise DisconnectionError("a pooled connection no longer answers") from exc
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -10,6 +10,8 @@ import msgspec
 
 DEFAULT_URL = "sqlite+aiosqlite:///argus.db"
 DEFAULT_SCHEMA = "argus"
+DEFAULT_POOL_SIZE = 10
+DEFAULT_MAX_OVERFLOW = 10
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -18,13 +20,21 @@ class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
 
     url: str = DEFAULT_URL
     schema: str = DEFAULT_SCHEMA
-    pool_size: int = 3
-    max_overflow: int = 5
+    # A web request holds one connection from start to end, so the pool is sized for
+    # the requests one process serves at once. Overflow connections are closed as soon
+    # as they are given back; a pool smaller than the usual concurrency opens a new
+    # PostgreSQL session every few requests (measured: p99 x4 at 10 concurrent).
+    pool_size: int = DEFAULT_POOL_SIZE
+    max_overflow: int = DEFAULT_MAX_OVERFLOW
 
     def __post_init__(self) -> None:
         if not _SCHEMA_NAME.match(self.schema):
             raise ValueError(
                 f"DB_SCHEMA {self.schema!r} must be a lower-case identifier (a-z, 0-9, _)."
+            )
+        if self.pool_size < 1 or self.max_overflow < 0:
+            raise ValueError(
+                "ARGUS_DB_POOL_SIZE must be at least 1 and ARGUS_DB_MAX_OVERFLOW at least 0."
             )
         if not (self.is_postgres or self.is_sqlite):
             raise ValueError(
@@ -55,4 +65,19 @@ class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
                 url = "postgresql+asyncpg://" + url.removeprefix(plain)
         if url.startswith("sqlite:///"):
             url = "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
-        return cls(url=url, schema=env.get("DB_SCHEMA") or DEFAULT_SCHEMA)
+        return cls(
+            url=url,
+            schema=env.get("DB_SCHEMA") or DEFAULT_SCHEMA,
+            pool_size=_whole(env, "ARGUS_DB_POOL_SIZE", DEFAULT_POOL_SIZE),
+            max_overflow=_whole(env, "ARGUS_DB_MAX_OVERFLOW", DEFAULT_MAX_OVERFLOW),
+        )
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number (got {value!r}).") from None

@@ -116,6 +116,17 @@ def test_settings_read_the_original_variable_names() -> None:
         DatabaseSettings.from_env({"DATABASE_URL": "mysql://x"})
 
 
+def test_the_pool_is_sized_from_the_environment() -> None:
+    default = DatabaseSettings.from_env({})
+    assert (default.pool_size, default.max_overflow) == (10, 10)
+    sized = DatabaseSettings.from_env({"ARGUS_DB_POOL_SIZE": "25", "ARGUS_DB_MAX_OVERFLOW": "0"})
+    assert (sized.pool_size, sized.max_overflow) == (25, 0)
+    with pytest.raises(ValueError, match="ARGUS_DB_POOL_SIZE must be a whole number"):
+        DatabaseSettings.from_env({"ARGUS_DB_POOL_SIZE": "ten"})
+    with pytest.raises(ValueError, match="at least 1"):
+        DatabaseSettings.from_env({"ARGUS_DB_POOL_SIZE": "0"})
+
+
 @pytest.mark.backends("sqlite")
 async def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
