@@ -28,6 +28,7 @@ from argus_core.queries import (
     IssueQuery,
     IssueSummary,
     Page,
+    Person,
     TeamStats,
 )
 
@@ -204,6 +205,11 @@ class UserRepository(Protocol):
 
     async def get_by_email(self, email: str) -> User | None:
         """The user with this email (any case), if any."""
+        ...
+
+    async def person(self, email: str) -> Person:
+        """The user with this email (any case) and their member rows, by that email or
+        the user's Slack id, ordered by name (one read: every request asks it)."""
         ...
 
     async def get(self, user_id: UUID) -> User:

@@ -11,6 +11,8 @@ from uuid import UUID
 import msgspec
 
 from argus_core.domain.errors import InvalidInput
+from argus_core.domain.people import User
+from argus_core.domain.team import Member
 from argus_core.domain.values import Priority, Status
 from argus_core.validation import refuse_nul
 
@@ -142,6 +144,14 @@ class TeamStats(msgspec.Struct, frozen=True, kw_only=True):
     open_count: int
     resolved_count: int
     avg_resolution_hours: float | None
+
+
+class Person(msgspec.Struct, frozen=True, kw_only=True):
+    """Someone who signs in, as one read: their user row (None before their first
+    sign-in) and every member row with their email or the user's Slack id."""
+
+    user: User | None
+    members: Sequence[Member]
 
 
 class AssignableMember(msgspec.Struct, frozen=True, kw_only=True):

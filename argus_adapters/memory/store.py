@@ -33,6 +33,7 @@ from argus_core.queries import (
     IssueSort,
     IssueSummary,
     Page,
+    Person,
     search_terms,
 )
 from argus_core.reminders import next_due_at
@@ -358,6 +359,12 @@ class InMemoryUserRepository:
 
     async def get_by_email(self, email: str) -> User | None:
         return self.store.users.get(email.lower())
+
+    async def person(self, email: str) -> Person:
+        user = await self.get_by_email(email)
+        slack_user_id = user.slack_user_id if user else None
+        members = InMemoryMemberRepository(self.store)
+        return Person(user=user, members=await members.find_by_person(email, slack_user_id))
 
     async def get(self, user_id: UUID) -> User:
         found = next((u for u in self.store.users.values() if u.id == user_id), None)

@@ -15,7 +15,6 @@ from argus_adapters.sql import models as m
 from argus_adapters.sql.mapping import issue_values, to_issue, to_summary, to_team
 from argus_adapters.sql.models import ISSUE_ROWS, TEAM_ROWS
 from argus_adapters.sql.pages import (
-    ASSIGNEE_NAMES,
     LAST_CHARACTER,
     MAX_EXPANSION,
     WORDS_STARTING,
@@ -27,12 +26,11 @@ from argus_adapters.sql.pages import (
 from argus_core.domain.errors import NotFound
 from argus_core.domain.issue import Issue, Rca
 from argus_core.domain.team import Team
-from argus_core.queries import AssigneeName, IssueQuery, IssueSummary, Page
+from argus_core.queries import IssueQuery, IssueSummary, Page
 from argus_core.reminders import interval_for, next_due_at
 
 # Aliases at module level: inside the class, ``list`` names the repository method.
 AssigneeLists = dict[UUID, list[UUID]]
-NamedAssignees = dict[UUID, list[AssigneeName]]
 Rows = list[dict[str, Any]]
 
 
@@ -105,15 +103,7 @@ class SqlIssueRepository:
                 return Page(items=[], total=0, page=query.page, per_page=query.per_page)
             params["tsquery"] = tsquery
         rows = (await self.connection.execute(page_statement(shape), params)).all()
-        names: NamedAssignees = {r.id: [] for r in rows}
-        if rows:
-            for issue_id, member_id, name, slack_user_id in await self.connection.execute(
-                ASSIGNEE_NAMES, {"ids": list(names)}
-            ):
-                names[issue_id].append(
-                    AssigneeName(id=member_id, name=name, slack_user_id=slack_user_id)
-                )
-        items = [to_summary(row, names[row.id]) for row in rows]
+        items = [to_summary(row) for row in rows]
         if rows:
             total = int(rows[0].matches)
         elif query.offset:  # a page past the end still says how many there are
@@ -150,17 +140,16 @@ class SqlIssueRepository:
     async def _tsquery(self, terms: Sequence[str]) -> str | None:
         """The search as a PostgreSQL text query, each prefix written as the words it
         starts; None when some term starts no word at all."""
-        parts = []
-        for term in terms:
-            found = await self.connection.scalars(
-                WORDS_STARTING,
-                {"low": term, "high": term + LAST_CHARACTER, "most": MAX_EXPANSION + 1},
-            )
-            part = expansion(term, found.all())
-            if part is None:
-                return None
-            parts.append(part)
-        return " & ".join(parts)
+        words: list[list[str]] = [[] for _ in terms]
+        bounds = {"lows": list(terms), "highs": [t + LAST_CHARACTER for t in terms]}
+        for n, word in await self.connection.execute(
+            WORDS_STARTING, bounds | {"most": MAX_EXPANSION + 1}
+        ):
+            words[n - 1].append(word)  # ordinality counts from 1
+        parts = [expansion(term, found) for term, found in zip(terms, words, strict=True)]
+        if None in parts:
+            return None
+        return " & ".join(p for p in parts if p is not None)
 
     async def count_active(self, team_id: UUID) -> int:
         return await self._count(m.IssueRow.team_id == team_id, m.IssueRow.status.in_(m.ACTIVE))

@@ -176,8 +176,22 @@ def to_issue(row: sa.Row[Any], assignee_ids: Sequence[UUID]) -> Issue:
     )
 
 
-def to_summary(row: sa.Row[Any], assignees: Sequence[AssigneeName]) -> IssueSummary:
-    """A list row from the issues table joined with its team's name."""
+# [position, id, name, slack_user_id] for each assignee (see pages.ASSIGNEE_NAMES).
+_NAMES = msgspec.json.Decoder(list[tuple[int, UUID, str, str | None]])
+
+
+def assignee_names(encoded: str | None) -> tuple[AssigneeName, ...]:
+    """The assignees of a list row, primary first."""
+    if not encoded:
+        return ()
+    return tuple(
+        AssigneeName(id=member_id, name=name, slack_user_id=slack_user_id)
+        for _, member_id, name, slack_user_id in sorted(_NAMES.decode(encoded))
+    )
+
+
+def to_summary(row: sa.Row[Any]) -> IssueSummary:
+    """A list row from the issues table joined with its team's and assignees' names."""
     return IssueSummary(
         id=row.id,
         number=row.number,
@@ -187,7 +201,7 @@ def to_summary(row: sa.Row[Any], assignees: Sequence[AssigneeName]) -> IssueSumm
         category=row.category,
         team_id=row.team_id,
         team_name=row.team_name,
-        assignees=tuple(assignees),
+        assignees=assignee_names(row.assignee_names),
         reporter_name=row.reporter_name,
         created_at=row.created_at,
         updated_at=row.updated_at,

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from argus_adapters.sql import models as m
 from argus_core.queries import IssueQuery, IssueSort
@@ -42,21 +43,47 @@ COUNTED_OLDEST_FIRST = (
     _I.number.asc(),
 )
 MATCHES = sa.func.count().over().label("matches")
-ASSIGNEE_NAMES = (
-    sa.select(m.AssigneeRow.issue_id, m.MemberRow.id, m.MemberRow.name, m.MemberRow.slack_user_id)
-    .join(m.MemberRow, m.MemberRow.id == m.AssigneeRow.member_id)
-    .where(m.AssigneeRow.issue_id.in_(sa.bindparam("ids", expanding=True)))
-    .order_by(m.AssigneeRow.issue_id, m.AssigneeRow.position)
-)
+
+
+def _assignee_names(postgres: bool) -> Any:
+    """Each row's assignees as one JSON array of ``[position, id, name, slack_user_id]``
+    (NULL for none): the page's names come with its rows, not in a second statement.
+    Positions ride along because SQLite cannot order inside an aggregate."""
+    a, p = m.AssigneeRow, m.MemberRow
+    build, collect = (
+        (sa.func.json_build_array, sa.func.json_agg)
+        if postgres
+        else (sa.func.json_array, sa.func.json_group_array)
+    )
+    # As text: decoded by msgspec, not by the driver's JSON codec.
+    names = sa.cast(collect(build(a.position, p.id, p.name, p.slack_user_id)), sa.Text)
+    return (
+        sa.select(names)
+        .select_from(sa.join(a, p, p.id == a.member_id))
+        .where(a.issue_id == _I.id)
+        .scalar_subquery()
+        .label("assignee_names")
+    )
+
+
+ASSIGNEE_NAMES = {postgres: _assignee_names(postgres) for postgres in (True, False)}
 
 
 # PostgreSQL only (migration 0005): every word issues contain, to expand search prefixes.
-SEARCH_WORD = sa.table("search_words", sa.column("word", sa.Text)).c.word
-WORDS_STARTING = (
-    sa.select(SEARCH_WORD)
-    .where(sa.bindparam("low") <= SEARCH_WORD, sa.bindparam("high") > SEARCH_WORD)
-    .order_by(SEARCH_WORD)
-    .limit(sa.bindparam("most", type_=sa.Integer))
+# One statement for all the terms: the first ``most`` words each term starts, by term.
+WORDS_STARTING = sa.text("""
+    SELECT asked.n, found.word
+    FROM unnest(:lows, :highs) WITH ORDINALITY AS asked (low, high, n)
+    CROSS JOIN LATERAL (
+        SELECT word FROM search_words
+        WHERE word >= asked.low AND word < asked.high
+        ORDER BY word LIMIT :most
+    ) AS found
+    ORDER BY asked.n, found.word
+""").bindparams(
+    sa.bindparam("lows", type_=postgresql.ARRAY(sa.Text)),
+    sa.bindparam("highs", type_=postgresql.ARRAY(sa.Text)),
+    sa.bindparam("most", type_=sa.Integer),
 )
 MAX_EXPANSION = 50
 """A prefix standing for more words than this stays a prefix (``word:*``)."""
@@ -144,7 +171,7 @@ def page_statement(shape: PageShape) -> sa.Select[Any]:
     else:
         matches, order = MATCHES, counted_order if shape.postgres else plain
     return (
-        SUMMARIES.add_columns(matches)
+        SUMMARIES.add_columns(ASSIGNEE_NAMES[shape.postgres], matches)
         .where(*_filters(shape))
         .order_by(*order)
         .offset(sa.bindparam("offset", type_=sa.Integer))

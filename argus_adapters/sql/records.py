@@ -13,17 +13,47 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from argus_adapters.sql import models as m
-from argus_adapters.sql.mapping import history_values, to_history, to_user, user_values
+from argus_adapters.sql.mapping import (
+    history_values,
+    to_history,
+    to_member,
+    to_user,
+    user_values,
+)
 from argus_adapters.sql.threads import SqlThreadOrder
 from argus_core.domain.errors import NotFound
 from argus_core.domain.events import DomainEvent
 from argus_core.domain.history import HistoryEntry
 from argus_core.domain.people import ApiToken, User
+from argus_core.queries import Person
 
 HISTORY_ROWS = sa.select(m.HistoryRow.__table__)
 USER_ROWS = sa.select(m.UserRow.__table__)
-# Every request reads its caller: built once, so only the value changes.
 USER_BY_EMAIL = USER_ROWS.where(m.UserRow.email == sa.bindparam("email"))
+_U, _M = m.UserRow, m.MemberRow
+_ASKED = sa.select(sa.bindparam("email", type_=sa.String).label("email")).subquery("asked")
+# Every request reads its caller, user and memberships in one statement, built once so
+# only the value changes; the member columns keep their names for ``to_member``.
+PERSON = (
+    sa.select(
+        _U.id.label("user_id"),
+        _U.email.label("user_email"),
+        _U.name.label("user_name"),
+        _U.slack_user_id.label("user_slack_user_id"),
+        _U.is_admin.label("user_is_admin"),
+        *m.MemberRow.__table__.columns,
+    )
+    .select_from(_ASKED)
+    .outerjoin(_U, _U.email == _ASKED.c.email)
+    .outerjoin(
+        _M,
+        sa.or_(
+            sa.func.lower(_M.email) == _ASKED.c.email,
+            sa.and_(_U.slack_user_id.is_not(None), _M.slack_user_id == _U.slack_user_id),
+        ),
+    )
+    .order_by(_M.name)
+)
 TOKEN_ROWS = sa.select(m.ApiTokenRow.__table__)
 
 
@@ -61,6 +91,20 @@ class SqlUserRepository:
     async def get_by_email(self, email: str) -> User | None:
         row = (await self.connection.execute(USER_BY_EMAIL, {"email": email.lower()})).first()
         return None if row is None else to_user(row)
+
+    async def person(self, email: str) -> Person:
+        rows = (await self.connection.execute(PERSON, {"email": email.lower()})).all()
+        first = rows[0]  # the asked email is always one row, matched or not
+        user = None
+        if first.user_id is not None:
+            user = User(
+                id=first.user_id,
+                email=first.user_email,
+                name=first.user_name,
+                slack_user_id=first.user_slack_user_id,
+                is_admin=first.user_is_admin,
+            )
+        return Person(user=user, members=[to_member(r) for r in rows if r.id is not None])
 
     async def get(self, user_id: UUID) -> User:
         row = (await self.connection.execute(USER_ROWS.where(m.UserRow.id == user_id))).first()

@@ -50,10 +50,8 @@ class IdentityService:
         """The actor for a signed-in email, with roles as they are now in the database."""
         email = email.strip().lower()
         async with self.uow.reading():
-            user = await self.uow.users.get_by_email(email)
-            members = await self.uow.members.find_by_person(
-                email, user.slack_user_id if user else None
-            )
+            person = await self.uow.users.person(email)
+        user, members = person.user, person.members
         return Actor(
             name=(user.name if user and user.name else email),
             email=email,

@@ -27,7 +27,7 @@ from argus_core.queries import IssueQuery, IssueSort
 from argus_core.usecases.dashboard import DashboardService
 from argus_core.usecases.issues import IssuePatch, NewIssue
 from argus_core.usecases.reminders import ReminderService
-from argus_core.usecases.teams import MemberPatch, NewTeam, TeamPatch
+from argus_core.usecases.teams import MemberPatch, NewMember, NewTeam, TeamPatch
 from argus_core.usecases.tokens import TokenService
 from tests.world import ADMIN, VIEWER, World
 
@@ -528,3 +528,55 @@ async def test_members_by_ids_and_users_by_id(world: World) -> None:
 async def _members(world: World, ids: set[uuid.UUID]) -> list[object]:
     async with world.uow() as uow:
         return list(await uow.members.get_many(ids))
+
+
+async def test_a_person_is_their_user_and_every_member_row_by_email_or_slack_id(
+    world: World,
+) -> None:
+    payments, infra, web = (
+        await world.team("Payments"),
+        await world.team("Infra"),
+        await world.team("Web"),
+    )
+    by_email = await world.member(payments, "Alice")  # alice@example.com, UALICE
+    other = await world.member(web, "Bob")
+    async with world.uow() as uow:
+        # Alice's user row carries the Slack id of a member row under another address.
+        await uow.users.add(
+            User(id=uuid.uuid4(), email="Alice@Example.com", name="Alice", slack_user_id="UALI2")
+        )
+        await uow.commit()
+    by_slack = await world.teams.add_member(
+        ADMIN,
+        infra.id,
+        NewMember(name="Alice (infra)", email="a@infra.example", slack_user_id="UALI2"),
+    )
+    async with world.uow() as uow:
+        alice = await uow.users.person("ALICE@example.com")
+        nobody = await uow.users.person("nobody@example.com")
+        bob = await uow.users.person("bob@example.com")  # a member who never signed in
+    assert alice.user is not None
+    assert alice.user.slack_user_id == "UALI2"
+    assert [m.id for m in alice.members] == [by_email.id, by_slack.id]  # by name
+    assert (nobody.user, list(nobody.members)) == (None, [])
+    assert bob.user is None
+    assert [m.id for m in bob.members] == [other.id]
+
+
+async def test_list_rows_name_every_assignee_primary_first(world: World) -> None:
+    team = await world.team()
+    first, second = await world.member(team, "Zed"), await world.member(team, "Amy")
+    shared = await world.report(team, "shared")
+    await world.issues.update(ADMIN, shared.id, IssuePatch(assignees=(first.id, second.id)))
+    nobody = await world.report(None, "untriaged")
+    found = await world.issues.list(VIEWER, IssueQuery())
+    rows = {i.id: i for i in found.items}
+    assert [(a.id, a.name, a.slack_user_id) for a in rows[shared.id].assignees] == [
+        (first.id, "Zed", "UZED"),
+        (second.id, "Amy", "UAMY"),
+    ]
+    assert rows[nobody.id].assignees == ()
+    swapped = IssuePatch(assignees=(second.id, first.id))
+    await world.issues.update(ADMIN, shared.id, swapped)
+    again = await world.issues.list(VIEWER, IssueQuery(search="shared"))
+    assert [a.id for a in again.items[0].assignees] == [second.id, first.id]
