@@ -4,10 +4,11 @@
     uv run python bench/api_load.py --issues 100000 --seconds 5
 
 For each size: seeds PostgreSQL (schema ``argus_http_<size>``, unless ``--keep``), starts
-``argus serve`` in its own process, signs in, and runs ``--concurrency`` clients in a
-bounded loop on 127.0.0.1 for ``--seconds`` per endpoint, printing req/s, p50 and p99.
-The floor is the same repository queries replayed through an asyncpg pool with the same
-concurrency. Client, server and database share this machine's cores.
+``argus serve`` in its own process (jobs queued on SAQ for workers, as deployed), signs
+in, and runs ``--concurrency`` clients in a bounded loop on 127.0.0.1 for ``--seconds``
+per endpoint, printing req/s, p50 and p99. The floor is the same repository queries
+replayed through an asyncpg pool with the same concurrency. Client, server and database
+share this machine's cores.
 """
 
 from __future__ import annotations
@@ -120,6 +121,11 @@ def start_server(dsn: str, schema: str, port: int, workers: int) -> subprocess.P
         "DB_SCHEMA": schema,
         "ADMIN_EMAILS": ADMIN,
         "ARGUS_ENV": "embedded",
+        # As deployed (deploy/): the web processes serve HTTP only and the jobs belong to
+        # `argus worker` (none runs here). Without a queue each web process would also
+        # run the reminder timer, which works through the seed's overdue reminders
+        # (every active issue's) in batches of 500 while the endpoints are measured.
+        "ARGUS_QUEUE_URL": dsn,
     }
     argus = Path(sys.executable).with_name("argus")
     return subprocess.Popen(
