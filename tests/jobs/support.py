@@ -125,12 +125,19 @@ async def seed_slack_issues(
     db: DatabaseSettings, count: int, channels: int, reminders: ReminderSettings | None = None
 ) -> list[Issue]:
     """A team with nobody in it and ``count`` issues reported in Slack threads spread over
-    ``channels`` channels; each report's notification is one thread post."""
+    ``channels`` channels; each report's notification is one thread post.
+
+    The issues are reported at the world's clock, long before the workers' real one, so
+    with reminders on they would all be overdue and, in the team's working hours, every
+    thread would get a reminder too: reminders are off unless ``reminders`` says."""
     world, engine = sql_world(db)
     try:
         team = await world.teams.create(
             ADMIN,
-            NewTeam(name=f"Ops {uuid.uuid4().hex[:6]}", reminders=reminders or ReminderSettings()),
+            NewTeam(
+                name=f"Ops {uuid.uuid4().hex[:6]}",
+                reminders=reminders or ReminderSettings(enabled=False),
+            ),
         )
         return [
             await world.report(
