@@ -136,6 +136,50 @@ async def _heartbeat(job: Any) -> None:
         await job.update()
 
 
+class DrainingWorker(Worker[Context]):
+    """SAQ's worker, except that stopping lets the jobs already running finish.
+
+    SAQ's own stop either cancels every job at once or waits for all its tasks, its
+    upkeep loops too (the sweep sleeps for a minute), so a grace period would always be
+    spent in full. This one stops taking work, waits up to ``grace_seconds`` for the
+    running jobs alone, then stops as SAQ does: a job still running is cancelled and put
+    back on the queue for a retry.
+    """
+
+    def __init__(self, *args: Any, grace_seconds: float, **kwargs: Any) -> None:
+        self.grace_seconds = grace_seconds
+        self._busy: set[asyncio.Task[Any]] = set()  # process loops running a job
+        kwargs["before_process"] = [self._took_job]
+        kwargs["after_process"] = [self._left_job, *kwargs.get("after_process", [])]
+        super().__init__(*args, **kwargs)
+
+    async def _took_job(self, _: Context) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._busy.add(task)
+
+    async def _left_job(self, _: Context) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._busy.discard(task)
+
+    async def stop(self) -> None:
+        self.event.set()  # no process loop starts another round
+        for task in list(self.tasks):
+            if task.get_name() == "process" and task not in self._busy:
+                task.cancel()  # waiting for a job: take none now
+        running = [task for task in self._busy if not task.done()]
+        if running and self.grace_seconds > 0:
+            _, unfinished = await asyncio.wait(running, timeout=self.grace_seconds)
+            if unfinished:
+                log.warning(
+                    "%d jobs still running after %.0f s; handed back to the queue",
+                    len(unfinished),
+                    self.grace_seconds,
+                )
+        await super().stop()
+
+
 def make_worker(
     queue: Queue,
     handlers: Mapping[str, Handler],
@@ -144,10 +188,12 @@ def make_worker(
     concurrency: int,
     reminder_cron: str,
     sweep_seconds: int,
+    grace_seconds: float = 0.0,
     startup: Callable[[dict[str, Any]], Any] | None = None,
     shutdown: Callable[[dict[str, Any]], Any] | None = None,
     observer: job_runs.JobObserver = job_runs.ignore,
 ) -> Worker[Context]:
+    """A worker for ``handlers``; on stop, running jobs get ``grace_seconds`` to finish."""
     """A SAQ worker running ``handlers``; reminders run once per cron period across all
     workers (a unique cron job), failed jobs become dead letters, and ``observer`` hears
     each attempt's outcome. On SIGTERM it stops taking jobs and cancels the running ones,
@@ -221,13 +267,14 @@ def make_worker(
         if REMINDERS in by_name
         else []
     )
-    return Worker(
+    return DrainingWorker(
         queue,
         functions=functions,
         concurrency=concurrency,
         cron_jobs=cron_jobs,
-        after_process=after_process,
+        after_process=[after_process],
         startup=startup,
         shutdown=shutdown,
         timers=PartialTimersDict(schedule=1, worker_info=10, sweep=sweep_seconds, abort=1),
+        grace_seconds=grace_seconds,
     )

@@ -76,6 +76,7 @@ async def run_worker(
             concurrency=concurrency,
             reminder_cron=reminder_cron(settings.reminder_interval_seconds),
             sweep_seconds=sweep_seconds,
+            grace_seconds=settings.shutdown_grace_seconds,
             startup=startup,
             shutdown=shutdown,
             observer=observe_job,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+from saq import Queue
 
 from argus_adapters.saq_jobs import make_queue
 from argus_adapters.sql.engine import create_engine
@@ -32,6 +33,17 @@ def each_posted_once(slack: FakeSlack) -> None:
     keys = Counter(slack.keys())
     assert {k: n for k, n in keys.items() if n > 1} == {}
     assert len(keys) == ISSUES
+
+
+async def notify_statuses(queue: Queue) -> Counter[str]:
+    """How many notification jobs SAQ holds in each status; ``attempted``: how many of
+    those waiting (queued or active) have been started before."""
+    await queue.connect()
+    info = await queue.info(jobs=True)
+    jobs = [job for job in info["jobs"] if job["function"] == "notify"]
+    found = Counter(str(getattr(job["status"], "value", job["status"])) for job in jobs)
+    found["attempted"] = sum(1 for job in jobs if job.get("attempts"))
+    return found
 
 
 def terminate(process: object) -> float:
@@ -118,15 +130,15 @@ async def test_sigterm_hands_a_saq_workers_jobs_back(
     queue = make_queue(PG_QUEUE_URL, pg_db.schema)
 
     async def statuses() -> Counter[str]:
-        await queue.connect()
-        info = await queue.info(jobs=True)
-        jobs = [job for job in info["jobs"] if job["function"] == "notify"]
-        return Counter(str(getattr(job["status"], "value", job["status"])) for job in jobs)
+        return await notify_statuses(queue)
 
     try:
         with FakeSlack() as slack, processes(tmp_path) as procs:
             slack.post_delay = POST_SECONDS
-            env = argus_env(pg_db, slack, ARGUS_QUEUE_URL=PG_QUEUE_URL)
+            # No grace: the jobs are in the middle of their posts when they are stopped.
+            env = argus_env(
+                pg_db, slack, ARGUS_QUEUE_URL=PG_QUEUE_URL, ARGUS_SHUTDOWN_GRACE_SECONDS="0"
+            )
             first = procs.worker(env, concurrency=4)
             await asyncio.to_thread(
                 wait_for,
@@ -142,11 +154,42 @@ async def test_sigterm_hands_a_saq_workers_jobs_back(
             # takes it back, and the posts below still come once each.
             assert left["active"] <= 1, left
             assert left["queued"] + left["active"] >= 1, left
+            assert left["attempted"] >= 1, left  # the interrupted ones wait to run again
 
             procs.worker(env, concurrency=4)
             await asyncio.to_thread(slack.wait_for_posts, ISSUES, 90)
             await asyncio.sleep(POST_SECONDS + 1)
             each_posted_once(slack)
+    finally:
+        await queue.disconnect()
+
+
+async def test_sigterm_lets_a_saq_workers_jobs_finish_within_the_grace(
+    tmp_path: Path, pg_db: DatabaseSettings
+) -> None:
+    await seed_slack_issues(pg_db, ISSUES, channels=ISSUES)
+    queue = make_queue(PG_QUEUE_URL, pg_db.schema)
+    try:
+        with FakeSlack() as slack, processes(tmp_path) as procs:
+            slack.post_delay = POST_SECONDS
+            env = argus_env(
+                pg_db, slack, ARGUS_QUEUE_URL=PG_QUEUE_URL, ARGUS_SHUTDOWN_GRACE_SECONDS="10"
+            )
+            worker = procs.worker(env, concurrency=4)
+            deadline = time.monotonic() + 60
+            while (await notify_statuses(queue))["active"] < 2:
+                assert time.monotonic() < deadline, "no notification started"
+                await asyncio.sleep(0.1)
+            running = (await notify_statuses(queue))["active"]
+            assert await asyncio.to_thread(terminate, worker) < STOPS_WITHIN
+
+            after = await notify_statuses(queue)
+            assert after["active"] == 0  # none left leased for a sweep to find
+            assert len(slack.posts) >= running  # what ran when told to stop finished,
+            assert after["attempted"] == 0, after  # none was cancelled and queued again,
+            assert len(slack.posts) < ISSUES  # and nothing more was taken once stopping
+            assert "handed back" not in procs.output()
+            assert len(set(slack.keys())) == len(slack.keys())  # each post once
     finally:
         await queue.disconnect()
 
