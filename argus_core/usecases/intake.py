@@ -132,6 +132,7 @@ class IntakeService:
         if tracked is not None:
             return tracked
         reporter = report.reporter
+        # Anyone in the workspace may report from Slack: Argus opens the issue for them.
         name = report.reported_by or reporter.name or reporter.slack_user_id or "Slack"
         new = NewIssue(
             title=report.title,
@@ -176,23 +177,19 @@ class IntakeService:
         if not text:
             await self._answer(mention, mention.message_ts, EMPTY_HINT)
             return None
-        reporter = mention.reporter
-        # Anyone in the workspace may report from Slack: Argus opens the issue for them.
-        actor = Actor(name=reporter.name or reporter.slack_user_id or "Slack", is_system=True)
-        new = NewIssue(
+        # The mention's message starts the issue's thread.
+        report = ChatReport(
+            receipt=mention.receipt,
+            channel_id=mention.channel_id,
+            message_ts=mention.message_ts,
+            thread_ts=mention.message_ts,
             title=text.splitlines()[0],
             description=text,
-            reporter=reporter,
-            source=Source.SLACK,
-            slack=SlackRef(
-                channel_id=mention.channel_id,
-                thread_ts=mention.message_ts,
-                message_ts=mention.message_ts,
-                channel_name=mention.channel_name,
-                permalink=mention.permalink,
-            ),
+            reporter=mention.reporter,
+            channel_name=mention.channel_name,
+            permalink=mention.permalink,
         )
-        return await self.issues.report(actor, new, receipt=mention.receipt)
+        return await self.take_in_report(report)
 
     async def _tracked(self, channel_id: str, thread_ts: str) -> Issue | None:
         async with self.uow.reading():

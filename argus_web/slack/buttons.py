@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -30,6 +30,7 @@ from argus_core.domain.errors import (
     Unavailable,
 )
 from argus_core.domain.issue import Issue
+from argus_core.domain.people import Actor
 from argus_core.domain.values import Status
 from argus_core.policy import Action
 from argus_core.usecases.issues import IssueService
@@ -81,19 +82,46 @@ def click_of(payload: Payload, action: Payload) -> Click | None:
     )
 
 
-async def acknowledge(inbox: SlackInbox, payload: Payload, action: Payload) -> Answer:
-    """Acknowledge: the issue becomes in progress (assignees, its managers, admins)."""
+async def _clicked(
+    inbox: SlackInbox,
+    payload: Payload,
+    action: Payload,
+    wanted: Action,
+    applies: Callable[[Issue], bool],
+) -> tuple[Click, Actor, Issue] | None:
+    """The click, who made it and its issue, when the policy lets them do ``wanted`` and
+    the issue is still in a state it ``applies`` to; otherwise they are told why."""
     click = click_of(payload, action)
     if click is None:
         return None
-    issues = issues_of(inbox)
     actor = await inbox.actor(click.user_id)
     try:
-        issue = await issues.check(actor, click.issue_id, Action.CHANGE_STATUS)
-        if issue.status is not Status.OPEN:
-            await tell(inbox, click, f"{_ref(issue)} is {_status(issue)} already.")
-            return None
-        await issues.change_status(actor, click.issue_id, Status.IN_PROGRESS)
+        issue = await issues_of(inbox).check(actor, click.issue_id, wanted)
+    except REFUSED as refused:
+        await tell(inbox, click, str(refused))
+        return None
+    if not applies(issue):
+        await tell(inbox, click, f"{_ref(issue)} is {_status(issue)} already.")
+        return None
+    return click, actor, issue
+
+
+def _is_open(issue: Issue) -> bool:
+    return issue.status is Status.OPEN
+
+
+def _is_active(issue: Issue) -> bool:
+    return issue.status.is_active
+
+
+async def acknowledge(inbox: SlackInbox, payload: Payload, action: Payload) -> Answer:
+    """Acknowledge: the issue becomes in progress (assignees, its managers, admins)."""
+    found = await _clicked(inbox, payload, action, Action.CHANGE_STATUS, _is_open)
+    if found is None:
+        return None
+    click, actor, _ = found
+    try:
+        await issues_of(inbox).change_status(actor, click.issue_id, Status.IN_PROGRESS)
     except REFUSED as refused:
         await tell(inbox, click, str(refused))
     return None
@@ -101,36 +129,23 @@ async def acknowledge(inbox: SlackInbox, payload: Payload, action: Payload) -> A
 
 async def resolve(inbox: SlackInbox, payload: Payload, action: Payload) -> Answer:
     """Resolve: open "How was this fixed?" for those who may resolve."""
-    click = click_of(payload, action)
-    if click is None:
-        return None
-    actor = await inbox.actor(click.user_id)
-    try:
-        issue = await issues_of(inbox).check(actor, click.issue_id, Action.RESOLVE)
-    except REFUSED as refused:
-        await tell(inbox, click, str(refused))
-        return None
-    if not issue.status.is_active:
-        await tell(inbox, click, f"{_ref(issue)} is {_status(issue)} already.")
-        return None
-    await open_view(inbox, click, resolve_view(issue, click.where))
+    found = await _clicked(inbox, payload, action, Action.RESOLVE, _is_active)
+    if found is not None:
+        click, _, issue = found
+        await open_view(inbox, click, resolve_view(issue, click.where))
     return None
 
 
 async def reassign(inbox: SlackInbox, payload: Payload, action: Payload) -> Answer:
     """Reassign: open the member picker for the issue's team managers and admins."""
-    click = click_of(payload, action)
-    if click is None:
+    found = await _clicked(inbox, payload, action, Action.REASSIGN, _is_active)
+    if found is None:
         return None
-    actor = await inbox.actor(click.user_id)
+    click, actor, issue = found
     try:
-        issue = await issues_of(inbox).check(actor, click.issue_id, Action.REASSIGN)
         assignable = await _teams(inbox).assignable(actor)
     except REFUSED as refused:
         await tell(inbox, click, str(refused))
-        return None
-    if not issue.status.is_active:
-        await tell(inbox, click, f"{_ref(issue)} is {_status(issue)} already.")
         return None
     if not assignable:
         await tell(inbox, click, "Nobody can be assigned yet: add people to a team first.")

@@ -25,6 +25,14 @@ def _ack(body: dict[str, Any] | None) -> Response[Any]:
     return Response(body, status_code=200)
 
 
+def _json_object(raw: bytes | str, what: str) -> dict[str, Any]:
+    """``raw`` decoded, or a 400 naming ``what`` when it is not one JSON object."""
+    try:
+        return msgspec.json.decode(raw, type=dict[str, Any])
+    except msgspec.DecodeError:  # malformed, or JSON of another shape
+        raise ValidationException(f"{what} is not a JSON object.") from None
+
+
 @post("/events", status_code=200)
 @inject
 async def slack_events(
@@ -32,13 +40,7 @@ async def slack_events(
 ) -> Response[Any]:
     """The Events API: URL verification and ``app_mention``."""
     body = await signed_body(request, settings.slack)
-    try:
-        envelope = msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        raise ValidationException("The body is not JSON.") from None
-    if not isinstance(envelope, dict):
-        raise ValidationException("The body is not a JSON object.")
-    return _ack(await inbox.event(envelope))
+    return _ack(await inbox.event(_json_object(body, "The body")))
 
 
 @post("/interactions", status_code=200)
@@ -51,12 +53,9 @@ async def slack_interactions(
     body = await signed_body(request, settings.slack)
     try:
         [raw] = parse_qs(body.decode(), strict_parsing=True)["payload"]
-        payload = msgspec.json.decode(raw)
-    except (ValueError, KeyError, msgspec.DecodeError):
-        raise ValidationException("The body carries no JSON payload.") from None
-    if not isinstance(payload, dict):
-        raise ValidationException("The payload is not a JSON object.")
-    return _ack(await inbox.interaction(payload))
+    except (ValueError, KeyError):
+        raise ValidationException("The body carries no payload field.") from None
+    return _ack(await inbox.interaction(_json_object(raw, "The payload")))
 
 
 @post("/commands", status_code=200)
