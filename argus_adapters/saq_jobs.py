@@ -193,12 +193,10 @@ def make_worker(
     shutdown: Callable[[dict[str, Any]], Any] | None = None,
     observer: job_runs.JobObserver = job_runs.ignore,
 ) -> Worker[Context]:
-    """A worker for ``handlers``; on stop, running jobs get ``grace_seconds`` to finish."""
     """A SAQ worker running ``handlers``; reminders run once per cron period across all
     workers (a unique cron job), failed jobs become dead letters, and ``observer`` hears
-    each attempt's outcome. On SIGTERM it stops taking jobs and cancels the running ones,
-    which SAQ queues again at once (its shutdown grace is 0: a grace would also wait for
-    the idle slots' dequeues, a full grace on every stop)."""
+    each attempt's outcome. On SIGTERM it stops taking jobs, lets the running ones finish
+    for up to ``grace_seconds`` and cancels the rest, which SAQ queues again at once."""
 
     def wrap(name: str, handler: Handler) -> Callable[..., Any]:
         async def run(ctx: dict[str, Any], *, payload: dict[str, Any] | None = None) -> None:

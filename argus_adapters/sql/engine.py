@@ -1,8 +1,8 @@
 """Engines and sessions, set up for each database's rules.
 
-PostgreSQL: a small pool, ``search_path`` set per connection so every object lives in
-the configured schema, every statement planned for its own parameters, a connection
-pinged only when it comes back from a rest. SQLite: WAL,
+PostgreSQL: a pool sized for a process's concurrency, ``search_path`` set per connection
+so every object lives in the configured schema, every statement planned for its own
+parameters, a connection pinged only when it comes back from a rest. SQLite: WAL,
 foreign keys on, and ``BEGIN IMMEDIATE`` so there is one writer at a time and a
 read-then-write unit never fails half-way.
 """

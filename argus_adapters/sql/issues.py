@@ -146,10 +146,13 @@ class SqlIssueRepository:
             WORDS_STARTING, bounds | {"most": MAX_EXPANSION + 1}
         ):
             words[n - 1].append(word)  # ordinality counts from 1
-        parts = [expansion(term, found) for term, found in zip(terms, words, strict=True)]
-        if None in parts:
-            return None
-        return " & ".join(p for p in parts if p is not None)
+        parts = []
+        for term, found in zip(terms, words, strict=True):
+            part = expansion(term, found)
+            if part is None:
+                return None
+            parts.append(part)
+        return " & ".join(parts)
 
     async def count_active(self, team_id: UUID) -> int:
         return await self._count(m.IssueRow.team_id == team_id, m.IssueRow.status.in_(m.ACTIVE))

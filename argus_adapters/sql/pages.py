@@ -47,7 +47,8 @@ MATCHES = sa.func.count().over().label("matches")
 
 def _assignee_names(postgres: bool) -> Any:
     """Each row's assignees as one JSON array of ``[position, id, name, slack_user_id]``
-    (NULL for none): the page's names come with its rows, not in a second statement.
+    (NULL or empty for none): the page's names come with its rows, not in a second
+    statement.
     Positions ride along because SQLite cannot order inside an aggregate."""
     a, p = m.AssigneeRow, m.MemberRow
     build, collect = (

@@ -41,7 +41,7 @@ PERSON = (
         _U.name.label("user_name"),
         _U.slack_user_id.label("user_slack_user_id"),
         _U.is_admin.label("user_is_admin"),
-        *m.MemberRow.__table__.columns,
+        *_M.__table__.columns,
     )
     .select_from(_ASKED)
     .outerjoin(_U, _U.email == _ASKED.c.email)
