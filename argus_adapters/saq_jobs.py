@@ -165,9 +165,11 @@ class DrainingWorker(Worker[Context]):
 
     async def stop(self) -> None:
         self.event.set()  # no process loop starts another round
-        for task in list(self.tasks):
-            if task.get_name() == "process" and task not in self._busy:
-                task.cancel()  # waiting for a job: take none now
+        idle = [t for t in self.tasks if t.get_name() == "process" and t not in self._busy]
+        for task in idle:
+            task.cancel()  # waiting for a job: take none now
+        await asyncio.gather(*idle, return_exceptions=True)
+        await self._give_back_fetched()
         running = [task for task in self._busy if not task.done()]
         if running and self.grace_seconds > 0:
             _, unfinished = await asyncio.wait(running, timeout=self.grace_seconds)
@@ -178,6 +180,18 @@ class DrainingWorker(Worker[Context]):
                     self.grace_seconds,
                 )
         await super().stop()
+
+    async def _give_back_fetched(self) -> None:
+        """Queue again the jobs fetched for loops that were then stopped: SAQ's PostgreSQL
+        queue marks jobs active as it fetches them for all its waiting loops at once and
+        hands them over in memory, so those nobody took would stay active until a sweep
+        (CI saw two left so)."""
+        fetched = getattr(self.queue, "_job_queue", None)
+        if not isinstance(fetched, asyncio.Queue):
+            return
+        while not fetched.empty():
+            job = fetched.get_nowait()
+            await self.queue.retry(job, "the worker stopped before starting it")
 
 
 def make_worker(
